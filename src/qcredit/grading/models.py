@@ -1,0 +1,89 @@
+"""Stored evaluations (snapshots), the current grade of each enterprise and grade history."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from qcredit.archive.models import Enterprise
+
+GRADE_CHOICES = [("A", "A 守信"), ("B", "B 基本守信"), ("C", "C 失信"), ("D", "D 严重失信"), ("N", "未定级")]
+
+
+class GradingRun(models.Model):
+    """One execution of the grading service: a full regrade or an incremental one."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", "全量重评"
+        INCREMENTAL = "incremental", "增量重评"
+
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    as_of = models.DateField("评价日")
+    ruleset = models.CharField("规则版本", max_length=32)
+    cause = models.CharField("原因", max_length=200, blank=True, default="")
+    started_at = models.DateTimeField("开始时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    enterprises = models.PositiveIntegerField("评价企业数", default=0)
+    changes = models.PositiveIntegerField("等级变化数", default=0)
+
+    class Meta:
+        verbose_name = "评价批次"
+        verbose_name_plural = "评价批次"
+        ordering = ["-started_at"]
+
+
+class Evaluation(models.Model):
+    """A snapshot: the grade of one enterprise as of a date, under a rule-set version.
+
+    ``holds`` has one character per criterion of the rule set, in its order: ``1`` holds,
+    ``0`` does not, ``-`` not evaluated. ``evidence`` maps a fact name of the rule set to the
+    primary keys of the record versions it matched (a comma-separated string). Articles and
+    parameter values come from the immutable rule-set version, so the snapshot plus the
+    rule set answer "why X was graded C on that date, under which rules".
+    """
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="evaluations")
+    run = models.ForeignKey(GradingRun, on_delete=models.PROTECT, related_name="evaluations")
+    as_of = models.DateField("评价日")
+    ruleset = models.CharField("规则版本", max_length=32)
+    grade = models.CharField("等级", max_length=1, choices=GRADE_CHOICES)
+    holds = models.CharField("各项指标结果", max_length=64)
+    evidence = models.JSONField("证据记录", default=dict)
+    computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        verbose_name = "评价快照"
+        verbose_name_plural = "评价快照"
+        indexes = [models.Index(fields=["enterprise", "as_of"], name="evaluation_enterprise_asof")]
+
+
+class GradeState(models.Model):
+    """The current grade of each enterprise (the newest evaluation)."""
+
+    enterprise = models.OneToOneField(Enterprise, on_delete=models.PROTECT, primary_key=True,
+                                      related_name="grade_state")
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="+")
+    grade = models.CharField("等级", max_length=1, choices=GRADE_CHOICES, db_index=True)
+    as_of = models.DateField("评价日")
+    since = models.DateField("本等级起始评价日")
+
+    class Meta:
+        verbose_name = "当前等级"
+        verbose_name_plural = "当前等级"
+
+
+class GradeChange(models.Model):
+    """A grade change event (SPEC §4.3): kept as history and consumed by the workflows."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="grade_changes")
+    run = models.ForeignKey(GradingRun, on_delete=models.PROTECT, related_name="grade_changes")
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="+")
+    from_grade = models.CharField("原等级", max_length=1, choices=GRADE_CHOICES, blank=True, default="")
+    to_grade = models.CharField("新等级", max_length=1, choices=GRADE_CHOICES)
+    as_of = models.DateField("评价日")
+    occurred_at = models.DateTimeField("发生时间")
+
+    class Meta:
+        verbose_name = "等级变化"
+        verbose_name_plural = "等级变化"
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["enterprise", "occurred_at"], name="gradechange_enterprise_time")]
