@@ -1,0 +1,260 @@
+"""Set-based grading: the rule set compiled to one SQL statement (SPEC §4, issue "Grading in
+the database").
+
+The facts of :mod:`qcredit.rules.facts` are declarative (a kind, field conditions, a window),
+so each becomes one aggregate over the archive: ``string_agg(id) FILTER (WHERE …)`` gives both
+"does it hold" (not NULL) and its evidence. The criteria and the grade ladder become boolean
+expressions over those columns, and the whole result is written with ``INSERT … SELECT``:
+the database reads every record once and Python never touches a row.
+
+The single-enterprise path (:func:`qcredit.rules.evaluate.evaluate`) evaluates the very same
+fact and criterion objects in Python; tests hold the two to identical results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from qcredit.rules.dates import add_years
+from qcredit.rules.evaluate import GRADES
+from qcredit.rules.model import (
+    And, Attribute, Below, Consecutive, EstablishedFor, Eq, Exists, Expr, Fact, GradeIn, HonourIn, In,
+    LicenceIn, Match, NonBlank, Not, Or,
+)
+from qcredit.rules.ruleset import RuleSet
+
+assert GRADES == ("A", "B", "C", "D", "N")
+
+
+@dataclass
+class Dialect:
+    vendor: str
+
+    @property
+    def postgres(self) -> bool:
+        return self.vendor == "postgresql"
+
+    def id_list(self, column: str) -> str:
+        """An aggregate that lists ids as text, comma-separated (NULL over no rows)."""
+        if self.postgres:
+            return f"string_agg({column}::text, ',')"
+        return f"group_concat({column}, ',')"
+
+    def text_order(self, column: str) -> str:
+        # Code-point order in both engines, the order Python uses for str.
+        return f'{column} COLLATE "C"' if self.postgres else column
+
+    def date(self, value: date) -> object:
+        return value if self.postgres else value.isoformat()
+
+    def json_object(self, pairs: list[tuple[str, str]]) -> str:
+        if not pairs:
+            return "'{}'"
+        args = ", ".join(f"'{k}', {v}" for k, v in pairs)
+        if self.postgres:
+            return f"jsonb_strip_nulls(jsonb_build_object({args}))"
+        # A JSON merge patch drops members whose value is null.
+        return f"json_patch('{{}}', json_object({args}))"
+
+
+@dataclass
+class Query:
+    """Named ``%(pN)s`` parameters (the compiled layers nest, so positions would not do)."""
+
+    dialect: Dialect
+    params: dict = field(default_factory=dict)
+
+    def param(self, value: object) -> str:
+        if isinstance(value, date):
+            value = self.dialect.date(value)
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"%({name})s"
+
+
+def _condition_sql(cond, q: Query, alias: str) -> str:
+    col = f'{alias}."{cond.field}"'
+    if isinstance(cond, Eq):
+        return f"{col} = {q.param(cond.value)}"
+    if isinstance(cond, In):
+        return f"{col} IN ({', '.join(q.param(v) for v in cond.values)})"
+    if isinstance(cond, Below):
+        return f"{col} < {q.param(cond.bound)}"
+    if isinstance(cond, NonBlank):
+        return f"TRIM(COALESCE({col}, '')) <> ''"
+    raise TypeError(cond)
+
+
+def _match_sql(match: Match, q: Query, alias: str) -> str:
+    parts = [f"{alias}.kind = {q.param(match.kind)}"]
+    parts += [_condition_sql(c, q, alias) for c in match.conditions]
+    return "(" + " AND ".join(parts) + ")"
+
+
+def _column(fact: Fact) -> str:
+    return f"f_{fact.name}"
+
+
+class Compiler:
+    """Compiles a rule set for one ``as_of`` into the batch grading query."""
+
+    def __init__(self, ruleset: RuleSet, as_of: date, dialect: Dialect):
+        self.ruleset = ruleset
+        self.as_of = as_of
+        self.dialect = dialect
+        self.values = ruleset.parameter_values(as_of)
+        self.facts = ruleset.facts()
+
+    def _window_sql(self, window, q: Query, alias: str = "r") -> str:
+        if window is None:
+            return ""
+        return f' AND {alias}."date" > {q.param(window.after(self.as_of, self.values))}'
+
+    # -- fact columns ---------------------------------------------------------------------------
+
+    def select(self, q: Query, enterprise_ids_sql: str | None = None) -> str:
+        """The SELECT that yields, per enterprise: id, grade, holds code, evidence JSON."""
+        d = self.dialect
+        as_of = q.param(self.as_of)
+        enterprise_filter = f" AND r.enterprise_id IN ({enterprise_ids_sql})" if enterprise_ids_sql else ""
+        base = (f"SELECT * FROM archive_record r WHERE r.superseded_at IS NULL AND r.withdrawn = {q.param(False)}"
+                f' AND r."date" <= {as_of}{enterprise_filter}')
+
+        exists = [f for f in self.facts if isinstance(f, Exists | HonourIn)]
+        licence = [f for f in self.facts if isinstance(f, LicenceIn)]
+        consecutive = [f for f in self.facts if isinstance(f, Consecutive)]
+
+        ctes = [f"r AS ({base})"]
+        joins = []
+
+        if exists:
+            cols = []
+            for fact in exists:
+                if isinstance(fact, Exists):
+                    cond = " OR ".join(_match_sql(m, q, "r") for m in fact.matches)
+                    cond = f"({cond}){self._window_sql(fact.window, q)}"
+                else:  # HonourIn
+                    cond = (f"r.kind = {q.param('honour')} AND r.honour_type IN "
+                            f"({', '.join(q.param(t) for t in fact.types)})"
+                            f" AND (r.valid_to IS NULL OR r.valid_to >= {q.param(self.as_of)})")
+                    for c in fact.conditions:
+                        cond += " AND " + _condition_sql(c, q, "r")
+                cols.append(f"{d.id_list('r.id')} FILTER (WHERE {cond}) AS {_column(fact)}")
+            ctes.append(f"agg AS (SELECT r.enterprise_id, {', '.join(cols)} FROM r GROUP BY r.enterprise_id)")
+            joins.append("LEFT JOIN agg ON agg.enterprise_id = e.id")
+
+        if licence:
+            order = f'r."date" DESC, {d.text_order("r.record_id")} DESC, {d.text_order("r.source")} DESC'
+            a = q.param
+            state = (
+                f"CASE WHEN r.status = {a('valid')} THEN CASE"
+                f" WHEN r.valid_from IS NOT NULL AND {a(self.as_of)} < r.valid_from THEN 'pending'"
+                f" WHEN r.valid_to IS NOT NULL AND {a(self.as_of)} > r.valid_to THEN 'expired' ELSE 'valid' END"
+                f" WHEN r.status = {a('rectifying')} THEN CASE"
+                f" WHEN r.rectify_by IS NULL OR {a(self.as_of)} <= r.rectify_by THEN 'rectifying' ELSE 'failed' END"
+                f" WHEN r.status = {a('rectification_failed')} THEN 'failed' ELSE r.status END"
+            )
+            ctes.append(
+                "lic AS (SELECT id, enterprise_id, state FROM ("
+                f"SELECT r.id, r.enterprise_id, {state} AS state, ROW_NUMBER() OVER "
+                f"(PARTITION BY r.enterprise_id, r.number ORDER BY {order}) AS rn "
+                f"FROM r WHERE r.kind = {a('licence')}) newest WHERE rn = 1)"
+            )
+            cols = []
+            for fact in licence:
+                states = ", ".join(q.param(s) for s in sorted(fact.states))
+                cols.append(f"{d.id_list('lic.id')} FILTER (WHERE lic.state IN ({states})) AS {_column(fact)}")
+            ctes.append(f"lic_agg AS (SELECT lic.enterprise_id, {', '.join(cols)} FROM lic GROUP BY lic.enterprise_id)")
+            joins.append("LEFT JOIN lic_agg ON lic_agg.enterprise_id = e.id")
+
+        for i, fact in enumerate(consecutive):
+            failing = " AND ".join(_condition_sql(c, q, "r") for c in fact.failing) or "1=1"
+            window = self._window_sql(fact.window, q)
+            # Gaps and islands: consecutive failures share (row number − row number among failures).
+            ctes.append(
+                f"seq{i} AS (SELECT s.enterprise_id, s.id, s.failing, "
+                f"ROW_NUMBER() OVER (PARTITION BY s.enterprise_id ORDER BY s.ord_date, s.ord_id, s.ord_source) - "
+                f"ROW_NUMBER() OVER (PARTITION BY s.enterprise_id, s.failing ORDER BY s.ord_date, s.ord_id, s.ord_source)"
+                f" AS island FROM (SELECT r.enterprise_id, r.id, r.\"date\" AS ord_date, "
+                f"{d.text_order('r.record_id')} AS ord_id, {d.text_order('r.source')} AS ord_source, "
+                f"CASE WHEN {failing} THEN 1 ELSE 0 END AS failing FROM r WHERE r.kind = {q.param(fact.kind)}{window}) s)"
+            )
+            ctes.append(
+                f"run{i} AS (SELECT enterprise_id, id, COUNT(*) OVER (PARTITION BY enterprise_id, island) AS run_length"
+                f" FROM seq{i} WHERE failing = 1)"
+            )
+            ctes.append(
+                f"run{i}_agg AS (SELECT enterprise_id, {d.id_list('id')} FILTER (WHERE run_length >= {q.param(fact.run)})"
+                f" AS {_column(fact)} FROM run{i} GROUP BY enterprise_id)"
+            )
+            joins.append(f"LEFT JOIN run{i}_agg ON run{i}_agg.enterprise_id = e.id")
+
+        # -- layer 1: facts as booleans and evidence --------------------------------------------------
+        fact_cols = []
+        evidence_pairs = []
+        for fact in self.facts:
+            if isinstance(fact, Attribute):
+                fact_cols.append(f"e.{fact.attribute} AS b_{fact.name}")
+            elif isinstance(fact, EstablishedFor):
+                cutoff = add_years(self.as_of, -self.values[fact.years_parameter])
+                fact_cols.append(f"(e.established_on <= {q.param(cutoff)}) AS b_{fact.name}")
+            elif isinstance(fact, GradeIn):
+                continue
+            else:
+                fact_cols.append(f"{_column(fact)} AS {_column(fact)}")
+                fact_cols.append(f"({_column(fact)} IS NOT NULL) AS b_{fact.name}")
+                evidence_pairs.append((fact.name, _column(fact)))
+        where = f" WHERE e.id IN ({enterprise_ids_sql})" if enterprise_ids_sql else ""
+        layer1 = (f"SELECT e.id AS enterprise_id, e.status AS status, {', '.join(fact_cols)} "
+                  f"FROM archive_enterprise e {' '.join(joins)}{where}")
+
+        # -- layer 2: QCO criteria and the grade ladder (SPEC §4) ----------------------------------------
+        def expr(e: Expr) -> str:
+            if isinstance(e, GradeIn):
+                return f"(grade IN ({', '.join(q.param(g) for g in e.grades)}))"
+            if isinstance(e, Fact):
+                return f"b_{e.name}"
+            if isinstance(e, Not):
+                return f"(NOT {expr(e.part)})"
+            if isinstance(e, And):
+                return "(" + " AND ".join(expr(p) for p in e.parts) + ")"
+            if isinstance(e, Or):
+                return "(" + " OR ".join(expr(p) for p in e.parts) + ")"
+            raise TypeError(e)
+
+        rs = self.ruleset
+        crit_cols = [f"{expr(c.condition)} AS c{i}" for i, c in enumerate(rs.criteria) if c.tier in "ABCD"]
+        index = {c.id: i for i, c in enumerate(rs.criteria)}
+
+        def any_of(tier: str) -> str:
+            return " OR ".join(f"c{index[c.id]}" for c in rs.tier(tier))
+
+        def all_of(tier: str) -> str:
+            return " AND ".join(f"c{index[c.id]}" for c in rs.tier(tier))
+
+        active = q.param("active")
+        grade = (f"CASE WHEN status <> {active} THEN 'N' WHEN {any_of('D')} THEN 'D' WHEN {any_of('C')} THEN 'C'"
+                 f" WHEN {all_of('A')} THEN 'A' WHEN {all_of('B')} THEN 'B' ELSE 'N' END")
+        layer2 = f"SELECT l1.*, {', '.join(crit_cols)} FROM ({layer1}) l1"
+        layer3 = f"SELECT l2.*, {grade} AS grade FROM ({layer2}) l2"
+
+        # -- layer 4: SRL criteria (they may ask for the grade), holds code, evidence ---------------------
+        srl_cols = [f"{expr(c.condition)} AS c{index[c.id]}" for c in rs.criteria if c.tier not in "ABCD"]
+        layer4 = f"SELECT l3.*{', ' if srl_cols else ''}{', '.join(srl_cols)} FROM ({layer3}) l3"
+        digits = " || ".join(f"(CASE WHEN c{i} THEN '1' ELSE '0' END)" for i in range(len(rs.criteria)))
+        not_evaluated = "-" * len(rs.criteria)
+        holds = f"CASE WHEN status <> {q.param('active')} THEN '{not_evaluated}' ELSE {digits} END"
+        evidence = (f"CASE WHEN status <> {q.param('active')} THEN '{{}}' ELSE "
+                    f"{d.json_object(evidence_pairs)} END")
+        return (f"WITH {', '.join(ctes)} SELECT enterprise_id, grade, {holds} AS holds, {evidence} AS evidence "
+                f"FROM ({layer4}) l4")
+
+
+def compile_select(ruleset: RuleSet, as_of: date, vendor: str, enterprise_ids_sql: str | None = None,
+                   extra_params: dict | None = None) -> tuple[str, dict]:
+    """(sql, named params) of the batch SELECT; ``enterprise_ids_sql`` (a subquery or a list,
+    with its own named params in ``extra_params``) restricts it to some enterprises."""
+    q = Query(Dialect(vendor))
+    sql = Compiler(ruleset, as_of, q.dialect).select(q, enterprise_ids_sql)
+    return sql, {**q.params, **(extra_params or {})}
