@@ -19,8 +19,23 @@ from datetime import date
 from qcredit.rules.dates import add_years
 from qcredit.rules.evaluate import GRADES
 from qcredit.rules.model import (
-    And, Attribute, Below, Consecutive, EstablishedFor, Eq, Exists, Expr, Fact, GradeIn, HonourIn, In,
-    LicenceIn, Match, NonBlank, Not, Or,
+    And,
+    Attribute,
+    Below,
+    Consecutive,
+    Eq,
+    EstablishedFor,
+    Exists,
+    Expr,
+    Fact,
+    GradeIn,
+    HonourIn,
+    In,
+    LicenceIn,
+    Match,
+    NonBlank,
+    Not,
+    Or,
 )
 from qcredit.rules.ruleset import RuleSet
 

@@ -30,6 +30,9 @@ class GradingRun(models.Model):
         verbose_name_plural = "评价批次"
         ordering = ["-started_at"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.as_of}（{self.ruleset}）"
+
 
 class Evaluation(models.Model):
     """A snapshot: the grade of one enterprise as of a date, under a rule-set version.
@@ -55,6 +58,9 @@ class Evaluation(models.Model):
         verbose_name_plural = "评价快照"
         indexes = [models.Index(fields=["enterprise", "as_of"], name="evaluation_enterprise_asof")]
 
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.as_of} {self.grade}"
+
 
 class GradeState(models.Model):
     """The current grade of each enterprise (the newest evaluation)."""
@@ -69,6 +75,9 @@ class GradeState(models.Model):
     class Meta:
         verbose_name = "当前等级"
         verbose_name_plural = "当前等级"
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.grade}"
 
 
 class GradeChange(models.Model):
@@ -87,3 +96,6 @@ class GradeChange(models.Model):
         verbose_name_plural = "等级变化"
         ordering = ["-occurred_at", "-id"]
         indexes = [models.Index(fields=["enterprise", "occurred_at"], name="gradechange_enterprise_time")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.from_grade or '—'}→{self.to_grade}"

@@ -14,8 +14,27 @@ from datetime import date
 from .dates import parse_date
 from .kinds import BOOL, DATE, KINDS, RECORD_FIELD_NAMES
 from .model import (
-    EXPIRED, FAILED, PENDING, RECTIFYING, REVOKED, SUSPENDED, VALID, And, Attribute, Consecutive, Criterion,
-    EstablishedFor, Exists, Expr, Fact, GradeIn, HonourIn, LicenceIn, Not, Or, condition_holds,
+    EXPIRED,
+    FAILED,
+    PENDING,
+    RECTIFYING,
+    REVOKED,
+    SUSPENDED,
+    VALID,
+    And,
+    Attribute,
+    Consecutive,
+    Criterion,
+    EstablishedFor,
+    Exists,
+    Expr,
+    Fact,
+    GradeIn,
+    HonourIn,
+    LicenceIn,
+    Not,
+    Or,
+    condition_holds,
 )
 from .ruleset import RuleSet, ruleset_for
 from .srl import NO_QUALIFYING_CONDITION, NOT_A_SUBJECT

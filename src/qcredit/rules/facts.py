@@ -7,8 +7,23 @@ so that "a failed sampling in the current window" means one thing everywhere.
 from __future__ import annotations
 
 from .model import (
-    FAILED, LICENCE_STATES, RECTIFYING, VALID, Attribute, Below, Consecutive, Eq, EstablishedFor,
-    Exists, GradeIn, HonourIn, In, LicenceIn, Match, NonBlank, Window,
+    FAILED,
+    LICENCE_STATES,
+    RECTIFYING,
+    VALID,
+    Attribute,
+    Below,
+    Consecutive,
+    Eq,
+    EstablishedFor,
+    Exists,
+    GradeIn,
+    HonourIn,
+    In,
+    LicenceIn,
+    Match,
+    NonBlank,
+    Window,
 )
 
 CURRENT = Window("current_window", basis_parameter="current_window_basis")  # 当年 (I-1)

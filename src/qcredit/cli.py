@@ -1,0 +1,290 @@
+"""The ``qcredit`` command (SPEC §8). The contract is stable: tests and integrations rely on it.
+
+``grade`` and ``redlist-check`` work offline over a bundle and write nothing; the others
+work on the configured database (DATABASE_URL, SQLite by default).
+Exit codes: 0 success, 2 invalid input (one ``path: reason`` line per problem on stderr,
+nothing written), 1 any other failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+EXIT_INVALID = 2
+
+
+class InvalidInput(Exception):
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(f"{p}: {r}" for p, r in problems))
+        self.problems = problems
+
+
+def _as_of(value: str | None, option: str = "--as-of") -> date | None:
+    if value is None:
+        return None
+    from qcredit.rules.dates import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise InvalidInput([(option, f"不是有效的日期（YYYY-MM-DD）：{value}")]) from None
+
+
+def _load_bundle(path: str):
+    """Read and validate a bundle file; raises InvalidInput with every problem."""
+    from qcredit.archive.bundle import BundleError, parse_bundle_text, validate_bundle
+
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InvalidInput([(path, f"无法读取文件：{exc.strerror or exc}")]) from None
+    except UnicodeDecodeError:
+        raise InvalidInput([(path, "文件不是 UTF-8 编码的文本")]) from None
+    try:
+        return validate_bundle(parse_bundle_text(text))
+    except BundleError as exc:
+        raise InvalidInput([(p.path, p.reason) for p in exc.problems]) from None
+
+
+def _offline_evaluations(args):
+    from qcredit.rules import RuleSetError, evaluate, ruleset_for
+    from qcredit.rules.evaluate import EnterpriseData, RecordData
+
+    as_of = _as_of(args.as_of)
+    bundle = _load_bundle(args.bundle)
+    try:
+        ruleset = ruleset_for(as_of)
+    except RuleSetError as exc:
+        raise InvalidInput([("--as-of", str(exc))]) from None
+    records: dict[str, list] = {}
+    for item in bundle.records:
+        records.setdefault(item["uscc"], []).append(RecordData.from_bundle(item))
+    evaluations = [
+        evaluate(EnterpriseData.from_bundle(e), records.get(e["uscc"], ()), as_of, ruleset)
+        for e in bundle.enterprises
+    ]
+    names = {e["uscc"]: e["name"] for e in bundle.enterprises}
+    return as_of, ruleset, evaluations, names
+
+
+def cmd_grade(args) -> int:
+    as_of, ruleset, evaluations, names = _offline_evaluations(args)
+    if args.format == "json":
+        _print_json({"as_of": as_of.isoformat(), "ruleset": ruleset.version,
+                     "results": [ev.grade_json() for ev in evaluations]})
+    else:
+        rows = [(ev.uscc, names[ev.uscc], ev.grade, " ".join(ev.adverse) or "-", " ".join(ev.unmet) or "-")
+                for ev in evaluations]
+        _print_table(("统一社会信用代码", "名称", "等级", "不良指标", "未达标指标"), rows)
+        print(f"评价日 {as_of.isoformat()}，规则版本 {ruleset.version}，共 {len(rows)} 家")
+    return 0
+
+
+def cmd_redlist_check(args) -> int:
+    as_of, ruleset, evaluations, names = _offline_evaluations(args)
+    if args.format == "json":
+        _print_json({"as_of": as_of.isoformat(), "ruleset": ruleset.version,
+                     "results": [ev.redlist_json() for ev in evaluations]})
+    else:
+        rows = [(ev.uscc, names[ev.uscc], "可列入" if ev.redlist.eligible else "不可列入",
+                 " ".join(ev.redlist.qualifying) or "-", " ".join(ev.redlist.unmet) or "-") for ev in evaluations]
+        _print_table(("统一社会信用代码", "名称", "红名单资格", "符合第八条", "未满足"), rows)
+    return 0
+
+
+def _print_json(doc) -> None:
+    json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+
+
+def _print_table(header, rows) -> None:
+    import unicodedata
+
+    def width(s: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+    widths = [max([width(h)] + [width(str(r[i])) for r in rows]) for i, h in enumerate(header)]
+    for row in (header, *rows):
+        print("  ".join(str(c) + " " * (w - width(str(c))) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+# --- database commands -----------------------------------------------------------------------------
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qcredit.config.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=verbosity, interactive=False)
+
+
+def cmd_import(args) -> int:
+    _django()
+    from qcredit.archive.bundle import BundleError
+    from qcredit.archive.imports import import_bundle, rows_to_bundle
+
+    path = args.file
+    suffix = Path(path).suffix.lower()
+    try:
+        if suffix in {".csv", ".xlsx"}:
+            from qcredit.archive.bundle import validate_bundle
+            from qcredit.archive.models import Enterprise
+
+            def known(usccs: set[str]) -> set[str]:
+                return set(Enterprise.objects.filter(uscc__in=usccs).values_list("uscc", flat=True))
+
+            validated = validate_bundle(rows_to_bundle(path), known_usccs=known)
+        else:
+            validated = _load_bundle_against_archive(path)
+    except BundleError as exc:
+        raise InvalidInput([(p.path, p.reason) for p in exc.problems]) from None
+    report = import_bundle(validated, dry_run=args.dry_run, via="cli")
+    print(report.summary() if hasattr(report, "summary") else report)
+    return 0
+
+
+def _load_bundle_against_archive(path: str):
+    from qcredit.archive.bundle import BundleError, parse_bundle_text, validate_bundle
+    from qcredit.archive.models import Enterprise
+
+    def known(usccs: set[str]) -> set[str]:
+        return set(Enterprise.objects.filter(uscc__in=usccs).values_list("uscc", flat=True))
+
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InvalidInput([(path, f"无法读取文件：{exc.strerror or exc}")]) from None
+    try:
+        return validate_bundle(parse_bundle_text(text), known_usccs=known)
+    except BundleError as exc:
+        raise InvalidInput([(p.path, p.reason) for p in exc.problems]) from None
+
+
+def cmd_export(args) -> int:
+    _django()
+    from qcredit.archive.imports import export_bundle, write_bundle
+    from qcredit.archive.models import Enterprise
+
+    enterprises = None
+    if args.uscc:
+        from qcredit.rules.uscc import USCCError, normalize_uscc
+
+        try:
+            usccs = [normalize_uscc(u) for u in args.uscc]
+        except USCCError as exc:
+            raise InvalidInput([("--uscc", exc.message)]) from None
+        enterprises = Enterprise.objects.filter(uscc__in=usccs)
+    doc = export_bundle(enterprises=enterprises, include_history=args.history)
+    if args.out:
+        write_bundle(doc, args.out)
+        print(f"已导出 {len(doc['enterprises'])} 家企业、{len(doc['records'])} 条记录到 {args.out}")
+    else:
+        _print_json(doc)
+    return 0
+
+
+def cmd_regrade(args) -> int:
+    _django()
+    import time
+
+    from qcredit.grading import services
+
+    as_of = _as_of(args.as_of)
+    started = time.perf_counter()
+    if args.uscc:
+        from qcredit.archive.models import Enterprise
+
+        ids = list(Enterprise.objects.filter(uscc__in=[u.upper() for u in args.uscc]).values_list("id", flat=True))
+        if len(ids) != len(set(args.uscc)):
+            raise InvalidInput([("--uscc", "档案中没有其中部分企业")])
+        run = services.regrade_enterprises(enterprise_ids=ids, as_of=as_of, cause="命令行重评")
+    else:
+        run = services.regrade_all(as_of=as_of, cause="命令行全量重评")
+    elapsed = time.perf_counter() - started
+    print(f"评价日 {run.as_of.isoformat()}，规则版本 {run.ruleset}：评价 {run.enterprises} 家，"
+          f"等级变化 {run.changes} 家，用时 {elapsed:.2f} 秒")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    _django()
+    from qcredit.demo_setup import run_demo
+
+    return run_demo(enterprises=args.enterprises, serve=not args.no_serve, addr=args.addr, reset=args.reset)
+
+
+def cmd_manage(args) -> int:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["qcredit manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qcredit", description="企业质量信用监管系统")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    for name, func, helptext in (("grade", cmd_grade, "离线评定质量信用等级（不写入任何数据）"),
+                                 ("redlist-check", cmd_redlist_check, "离线检查红名单资格（不写入任何数据）")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("bundle", help="qcredit-archive/1 档案包（JSON 或 JSON Lines）")
+        p.add_argument("--as-of", required=True, help="评价日 YYYY-MM-DD")
+        p.add_argument("--format", choices=("json", "table"), default="json")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("import", help="导入档案包或按类别的 CSV/XLSX")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="只校验并报告，不写入")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="导出档案包")
+    p.add_argument("--out", help="输出文件（.json 或 .jsonl）；缺省输出到标准输出")
+    p.add_argument("--uscc", nargs="*", help="只导出这些企业")
+    p.add_argument("--history", action="store_true", help="包含被更正和撤回的历史版本")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("regrade", help="重新评定（缺省为全部企业、今天）")
+    p.add_argument("--as-of")
+    p.add_argument("--uscc", nargs="*", help="只重评这些企业")
+    p.set_defaults(func=cmd_regrade)
+
+    p = sub.add_parser("demo", help="建立演示库并启动服务")
+    p.add_argument("--enterprises", type=int, default=2000)
+    p.add_argument("--no-serve", action="store_true", help="只建库，不启动服务")
+    p.add_argument("--addr", default="127.0.0.1:8000")
+    p.add_argument("--reset", action="store_true", help="删除已有的演示库后重建")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("manage", help="Django 管理命令（migrate、createsuperuser 等）")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except InvalidInput as exc:
+        for path, reason in exc.problems:
+            print(f"{path}: {reason}", file=sys.stderr)
+        return EXIT_INVALID
+    except BrokenPipeError:  # pragma: no cover - `qcredit grade … | head`
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
