@@ -123,74 +123,111 @@ def _django() -> None:
     django.setup()
 
 
-def _migrate(verbosity: int = 0) -> None:
-    from django.core.management import call_command
+class SchemaNotReady(Exception):
+    pass
 
-    call_command("migrate", verbosity=verbosity, interactive=False)
+
+def _ensure_schema() -> None:
+    """The embedded SQLite database is created and migrated on first use (zero set-up); a
+    server database is migrated by its operator (``qcredit manage migrate``), never implicitly."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if not executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return
+    if connection.vendor == "sqlite":
+        call_command("migrate", verbosity=0, interactive=False)
+    else:
+        raise SchemaNotReady("数据库结构不是最新的：请先运行 qcredit manage migrate")
 
 
 def cmd_import(args) -> int:
     _django()
-    from qcredit.archive.bundle import BundleError
+    from qcredit.archive.bundle import BundleError, validate_bundle
     from qcredit.archive.imports import import_bundle, rows_to_bundle
 
     path = args.file
-    suffix = Path(path).suffix.lower()
     try:
-        if suffix in {".csv", ".xlsx"}:
-            from qcredit.archive.bundle import validate_bundle
-            from qcredit.archive.models import Enterprise
-
-            def known(usccs: set[str]) -> set[str]:
-                return set(Enterprise.objects.filter(uscc__in=usccs).values_list("uscc", flat=True))
-
-            validated = validate_bundle(rows_to_bundle(path), known_usccs=known)
+        if Path(path).suffix.lower() in {".csv", ".xlsx"}:
+            if not Path(path).is_file():
+                raise InvalidInput([(path, "文件不存在")])
+            doc = rows_to_bundle(path)
         else:
-            validated = _load_bundle_against_archive(path)
+            doc = _read_bundle_document(path)
+        _ensure_schema()
+        validated = validate_bundle(doc, known_usccs=_archive_usccs)
+        report = import_bundle(validated, dry_run=args.dry_run, via="cli")
     except BundleError as exc:
         raise InvalidInput([(p.path, p.reason) for p in exc.problems]) from None
-    report = import_bundle(validated, dry_run=args.dry_run, via="cli")
-    print(report.summary() if hasattr(report, "summary") else report)
+    print(report.summary())
     return 0
 
 
-def _load_bundle_against_archive(path: str):
-    from qcredit.archive.bundle import BundleError, parse_bundle_text, validate_bundle
+def _archive_usccs(usccs: set[str]) -> set[str]:
     from qcredit.archive.models import Enterprise
 
-    def known(usccs: set[str]) -> set[str]:
-        return set(Enterprise.objects.filter(uscc__in=usccs).values_list("uscc", flat=True))
+    found: set[str] = set()
+    ordered = sorted(usccs)
+    for start in range(0, len(ordered), 500):
+        found.update(Enterprise.objects.filter(uscc__in=ordered[start:start + 500]).values_list("uscc", flat=True))
+    return found
+
+
+def _read_bundle_document(path: str):
+    from qcredit.archive.bundle import parse_bundle_text
 
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InvalidInput([(path, f"无法读取文件：{exc.strerror or exc}")]) from None
-    try:
-        return validate_bundle(parse_bundle_text(text), known_usccs=known)
-    except BundleError as exc:
-        raise InvalidInput([(p.path, p.reason) for p in exc.problems]) from None
+    except UnicodeDecodeError:
+        raise InvalidInput([(path, "文件不是 UTF-8 编码的文本")]) from None
+    return parse_bundle_text(text)
+
+
+def cmd_template(args) -> int:
+    _django()
+    from qcredit.archive.imports import write_template
+    from qcredit.rules.kinds import KINDS
+
+    write_template(args.out)
+    print(f"已生成导入模板 {args.out}（企业表和 {len(KINDS)} 类记录表）")
+    return 0
+
+
+def _enterprises_named(values: list[str]):
+    """The enterprises of ``--uscc`` values; every invalid or unknown code is a problem."""
+    from qcredit.archive.models import Enterprise
+    from qcredit.rules.uscc import USCCError, normalize_uscc
+
+    problems, usccs = [], []
+    for value in values:
+        try:
+            usccs.append(normalize_uscc(value))
+        except USCCError as exc:
+            problems.append(("--uscc", f"{value}：{exc.message}"))
+    if problems:
+        raise InvalidInput(problems)
+    enterprises = Enterprise.objects.filter(uscc__in=usccs)
+    missing = set(usccs) - set(enterprises.values_list("uscc", flat=True))
+    if missing:
+        raise InvalidInput([("--uscc", f"档案中没有统一社会信用代码为 {u} 的企业") for u in sorted(missing)])
+    return enterprises
 
 
 def cmd_export(args) -> int:
     _django()
-    from qcredit.archive.imports import export_bundle, write_bundle
-    from qcredit.archive.models import Enterprise
+    from qcredit.archive.imports import export_bundle, iter_export, write_bundle
 
-    enterprises = None
-    if args.uscc:
-        from qcredit.rules.uscc import USCCError, normalize_uscc
-
-        try:
-            usccs = [normalize_uscc(u) for u in args.uscc]
-        except USCCError as exc:
-            raise InvalidInput([("--uscc", exc.message)]) from None
-        enterprises = Enterprise.objects.filter(uscc__in=usccs)
-    doc = export_bundle(enterprises=enterprises, include_history=args.history)
+    _ensure_schema()
+    enterprises = _enterprises_named(args.uscc) if args.uscc else None
     if args.out:
-        write_bundle(doc, args.out)
-        print(f"已导出 {len(doc['enterprises'])} 家企业、{len(doc['records'])} 条记录到 {args.out}")
+        n_enterprises, n_records = write_bundle(args.out, iter_export(enterprises))
+        print(f"已导出 {n_enterprises} 家企业、{n_records} 条记录到 {args.out}")
     else:
-        _print_json(doc)
+        _print_json(export_bundle(enterprises=enterprises))
     return 0
 
 
@@ -199,15 +236,17 @@ def cmd_regrade(args) -> int:
     import time
 
     from qcredit.grading import services
+    from qcredit.rules import RuleSetError
 
     as_of = _as_of(args.as_of)
+    try:
+        services.ruleset_on(as_of or services.today())
+    except RuleSetError as exc:
+        raise InvalidInput([("--as-of", str(exc))]) from None
+    _ensure_schema()
     started = time.perf_counter()
     if args.uscc:
-        from qcredit.archive.models import Enterprise
-
-        ids = list(Enterprise.objects.filter(uscc__in=[u.upper() for u in args.uscc]).values_list("id", flat=True))
-        if len(ids) != len(set(args.uscc)):
-            raise InvalidInput([("--uscc", "档案中没有其中部分企业")])
+        ids = list(_enterprises_named(args.uscc).values_list("id", flat=True))
         run = services.regrade_enterprises(enterprise_ids=ids, as_of=as_of, cause="命令行重评")
     else:
         run = services.regrade_all(as_of=as_of, cause="命令行全量重评")
@@ -252,8 +291,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="导出档案包")
     p.add_argument("--out", help="输出文件（.json 或 .jsonl）；缺省输出到标准输出")
     p.add_argument("--uscc", nargs="*", help="只导出这些企业")
-    p.add_argument("--history", action="store_true", help="包含被更正和撤回的历史版本")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("template", help="生成 XLSX 导入模板")
+    p.add_argument("out", help="输出文件 .xlsx")
+    p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("regrade", help="重新评定（缺省为全部企业、今天）")
     p.add_argument("--as-of")
@@ -282,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
         for path, reason in exc.problems:
             print(f"{path}: {reason}", file=sys.stderr)
         return EXIT_INVALID
+    except SchemaNotReady as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     except BrokenPipeError:  # pragma: no cover - `qcredit grade … | head`
         return 0
 
