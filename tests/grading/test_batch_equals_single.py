@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from qcredit.archive.models import Enterprise, Record
 from qcredit.archive.selectors import enterprises_for_rules, records_for_rules
 from qcredit.grading import batch
+from qcredit.grading.services import parse_evidence
 from qcredit.rules import evaluate, ruleset_for
 from qcredit.rules.uscc import make_uscc
 from tests.rules.strategies import AS_OF, any_record_specs, enterprise_specs
@@ -61,11 +62,7 @@ def batch_rows(ids: list[int]) -> dict[int, tuple]:
         cursor.execute(sql, params)
         out = {}
         for enterprise_id, grade, holds, evidence in cursor.fetchall():
-            if isinstance(evidence, str):
-                import json
-
-                evidence = json.loads(evidence)
-            out[enterprise_id] = (grade, holds, {k: sorted(int(x) for x in v.split(",")) for k, v in evidence.items()})
+            out[enterprise_id] = (grade, holds, {k: sorted(v) for k, v in parse_evidence(evidence).items()})
     return out
 
 

@@ -63,14 +63,12 @@ class Dialect:
     def date(self, value: date) -> object:
         return value if self.postgres else value.isoformat()
 
-    def json_object(self, pairs: list[tuple[str, str]]) -> str:
+    def evidence_text(self, pairs: list[tuple[str, str]]) -> str:
+        """``FACT=id,id;FACT=id`` over the non-NULL columns (see grading.models.Evaluation);
+        ``'x' || NULL`` is NULL in both engines, so absent facts vanish."""
         if not pairs:
-            return "'{}'"
-        args = ", ".join(f"'{k}', {v}" for k, v in pairs)
-        if self.postgres:
-            return f"jsonb_strip_nulls(jsonb_build_object({args}))"
-        # A JSON merge patch drops members whose value is null.
-        return f"json_patch('{{}}', json_object({args}))"
+            return "''"
+        return " || ".join(f"COALESCE('{k}=' || {v} || ';', '')" for k, v in pairs)
 
 
 @dataclass
@@ -129,7 +127,7 @@ class Compiler:
     # -- fact columns ---------------------------------------------------------------------------
 
     def select(self, q: Query, enterprise_ids_sql: str | None = None) -> str:
-        """The SELECT that yields, per enterprise: id, grade, holds code, evidence JSON."""
+        """The SELECT that yields, per enterprise: id, grade, holds code, evidence text."""
         d = self.dialect
         as_of = q.param(self.as_of)
         enterprise_filter = f" AND r.enterprise_id IN ({enterprise_ids_sql})" if enterprise_ids_sql else ""
@@ -140,23 +138,56 @@ class Compiler:
         licence = [f for f in self.facts if isinstance(f, LicenceIn)]
         consecutive = [f for f in self.facts if isinstance(f, Consecutive)]
 
-        ctes = [f"r AS ({base})"]
+        # The archive is read once; only records that some fact could match are kept (most
+        # records — passed samplings and inspections, full pass rates — match none), so the
+        # aggregates below work on a fraction of the rows.
+        exists_conds: list[str] = []
+        for fact in exists:
+            if isinstance(fact, Exists):
+                cond = " OR ".join(_match_sql(m, q, "r") for m in fact.matches)
+                cond = f"({cond}){self._window_sql(fact.window, q)}"
+            else:  # HonourIn
+                cond = (f"r.kind = {q.param('honour')} AND r.honour_type IN "
+                        f"({', '.join(q.param(t) for t in fact.types)})"
+                        f" AND (r.valid_to IS NULL OR r.valid_to >= {q.param(self.as_of)})")
+                for c in fact.conditions:
+                    cond += " AND " + _condition_sql(c, q, "r")
+            exists_conds.append(cond)
+        # The prefilter is a superset of what the facts match, grouped by kind, so that each
+        # record is tested against the conditions of its own kind only (windows are left to
+        # the aggregates).
+        by_kind: dict[str, list[str] | None] = {}
+
+        def admit(kind: str, condition: str | None) -> None:
+            if condition is None or by_kind.get(kind, []) is None:
+                by_kind[kind] = None
+            else:
+                by_kind.setdefault(kind, []).append(condition)
+
+        for fact in exists:
+            if isinstance(fact, Exists):
+                for m in fact.matches:
+                    admit(m.kind, " AND ".join(_condition_sql(c, q, "r") for c in m.conditions) or None)
+            else:
+                admit("honour", f"r.honour_type IN ({', '.join(q.param(t) for t in fact.types)})")
+        if licence:
+            admit("licence", None)
+        for fact in consecutive:  # every record of the kind in the window counts (gaps and islands)
+            admit(fact.kind, self._window_sql(fact.window, q).removeprefix(" AND ") or None)
+        if by_kind:
+            whens = " ".join(f"WHEN {q.param(kind)} THEN {'TRUE' if conds is None else ' OR '.join(f'({c})' for c in conds)}"
+                             for kind, conds in by_kind.items())
+            base += (f" AND r.kind IN ({', '.join(q.param(k) for k in by_kind)})"
+                     f" AND CASE r.kind {whens} ELSE FALSE END")
+
+        ctes = [f"r AS {'MATERIALIZED ' if d.postgres else ''}({base})"]
         joins = []
 
         if exists:
-            cols = []
-            for fact in exists:
-                if isinstance(fact, Exists):
-                    cond = " OR ".join(_match_sql(m, q, "r") for m in fact.matches)
-                    cond = f"({cond}){self._window_sql(fact.window, q)}"
-                else:  # HonourIn
-                    cond = (f"r.kind = {q.param('honour')} AND r.honour_type IN "
-                            f"({', '.join(q.param(t) for t in fact.types)})"
-                            f" AND (r.valid_to IS NULL OR r.valid_to >= {q.param(self.as_of)})")
-                    for c in fact.conditions:
-                        cond += " AND " + _condition_sql(c, q, "r")
-                cols.append(f"{d.id_list('r.id')} FILTER (WHERE {cond}) AS {_column(fact)}")
-            ctes.append(f"agg AS (SELECT r.enterprise_id, {', '.join(cols)} FROM r GROUP BY r.enterprise_id)")
+            cols = [f"{d.id_list('r.id')} FILTER (WHERE {cond}) AS {_column(fact)}"
+                    for fact, cond in zip(exists, exists_conds, strict=True)]
+            ctes.append(f"agg AS (SELECT r.enterprise_id, {', '.join(cols)} FROM r "
+                        f"WHERE {' OR '.join(f'({c})' for c in exists_conds)} GROUP BY r.enterprise_id)")
             joins.append("LEFT JOIN agg ON agg.enterprise_id = e.id")
 
         if licence:
@@ -251,19 +282,21 @@ class Compiler:
         active = q.param("active")
         grade = (f"CASE WHEN status <> {active} THEN 'N' WHEN {any_of('D')} THEN 'D' WHEN {any_of('C')} THEN 'C'"
                  f" WHEN {all_of('A')} THEN 'A' WHEN {all_of('B')} THEN 'B' ELSE 'N' END")
-        layer2 = f"SELECT l1.*, {', '.join(crit_cols)} FROM ({layer1}) l1"
-        layer3 = f"SELECT l2.*, {grade} AS grade FROM ({layer2}) l2"
+        # OFFSET 0 keeps PostgreSQL from flattening the layers: flattened, every reference to a
+        # criterion or the grade would repeat its whole expression.
+        fence = " OFFSET 0" if d.postgres else ""
+        layer2 = f"SELECT l1.*, {', '.join(crit_cols)} FROM ({layer1}{fence}) l1"
+        layer3 = f"SELECT l2.*, {grade} AS grade FROM ({layer2}{fence}) l2"
 
         # -- layer 4: SRL criteria (they may ask for the grade), holds code, evidence ---------------------
         srl_cols = [f"{expr(c.condition)} AS c{index[c.id]}" for c in rs.criteria if c.tier not in "ABCD"]
-        layer4 = f"SELECT l3.*{', ' if srl_cols else ''}{', '.join(srl_cols)} FROM ({layer3}) l3"
+        layer4 = f"SELECT l3.*{', ' if srl_cols else ''}{', '.join(srl_cols)} FROM ({layer3}{fence}) l3"
         digits = " || ".join(f"(CASE WHEN c{i} THEN '1' ELSE '0' END)" for i in range(len(rs.criteria)))
         not_evaluated = "-" * len(rs.criteria)
         holds = f"CASE WHEN status <> {q.param('active')} THEN '{not_evaluated}' ELSE {digits} END"
-        evidence = (f"CASE WHEN status <> {q.param('active')} THEN '{{}}' ELSE "
-                    f"{d.json_object(evidence_pairs)} END")
+        evidence = f"CASE WHEN status <> {q.param('active')} THEN '' ELSE {d.evidence_text(evidence_pairs)} END"
         return (f"WITH {', '.join(ctes)} SELECT enterprise_id, grade, {holds} AS holds, {evidence} AS evidence "
-                f"FROM ({layer4}) l4")
+                f"FROM ({layer4}{fence}) l4")
 
 
 def compile_select(ruleset: RuleSet, as_of: date, vendor: str, enterprise_ids_sql: str | None = None,

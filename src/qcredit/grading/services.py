@@ -15,11 +15,12 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from qcredit.archive.models import Enterprise
 from qcredit.archive.selectors import enterprises_for_rules, records_for_rules
 from qcredit.rules import SHIPPED, RuleSet, evaluate, ruleset_for
 
 from . import batch
-from .models import Evaluation, GradeChange, GradingRun
+from .models import Evaluation, GradeChange, GradeState, GradingRun
 from .signals import grades_changed
 
 # Up to this many enterprises an incremental regrade evaluates in Python (one query for
@@ -47,7 +48,7 @@ def regrade_all(*, as_of: date | None = None, cause: str = "全量重评") -> Gr
     with transaction.atomic():
         run = GradingRun.objects.create(kind=GradingRun.Kind.FULL, as_of=as_of, ruleset=ruleset.version, cause=cause)
         _insert_batch(run, ruleset, None, {})
-        return _finish(run)
+        return _finish(run, evaluated=Enterprise.objects.count())
 
 
 def regrade_enterprises(*, enterprise_ids: Iterable[int], as_of: date | None = None, cause: str = "") -> GradingRun:
@@ -64,7 +65,14 @@ def regrade_enterprises(*, enterprise_ids: Iterable[int], as_of: date | None = N
             _insert_batch(run, ruleset, "SELECT unnest(%(ids)s::bigint[])", {"ids": ids})
         else:
             _insert_batch(run, ruleset, "SELECT value FROM json_each(%(ids)s)", {"ids": json.dumps(ids)})
-        return _finish(run)
+        return _finish(run, evaluated=Enterprise.objects.filter(id__in=ids).count() if len(ids) < 1000 else len(ids))
+
+
+# A snapshot is stored where the result differs from the enterprise's current snapshot (or
+# it has none); an unchanged result is confirmed by the run itself (GradingRun.as_of), so a
+# daily full regrade of a million enterprises writes only what changed. See docs/decisions.md.
+_CHANGED = ("cur.id IS NULL OR cur.ruleset <> %(ruleset)s OR cur.grade <> g.grade OR cur.holds <> g.holds "
+            "OR cur.evidence <> g.evidence")
 
 
 def _insert_batch(run: GradingRun, ruleset: RuleSet, ids_sql: str | None, ids_params: dict) -> None:
@@ -72,10 +80,16 @@ def _insert_batch(run: GradingRun, ruleset: RuleSet, ids_sql: str | None, ids_pa
     params.update(run_id=run.id, as_of=batch.Dialect(connection.vendor).date(run.as_of),
                   ruleset=ruleset.version, now=timezone.now())
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One big analytical statement: JIT compilation costs more than it saves here, and
+            # the aggregates and sorts should stay in memory (both local to this transaction).
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(
             "INSERT INTO grading_evaluation (enterprise_id, run_id, as_of, ruleset, grade, holds, evidence, computed_at) "
             f"SELECT g.enterprise_id, %(run_id)s, %(as_of)s, %(ruleset)s, g.grade, g.holds, g.evidence, %(now)s "
-            f"FROM ({select}) g",
+            f"FROM ({select}) g LEFT JOIN grading_gradestate gs ON gs.enterprise_id = g.enterprise_id "
+            f"LEFT JOIN grading_evaluation cur ON cur.id = gs.evaluation_id WHERE {_CHANGED}",
             params,
         )
 
@@ -83,37 +97,50 @@ def _insert_batch(run: GradingRun, ruleset: RuleSet, ids_sql: str | None, ids_pa
 def _insert_single(run: GradingRun, ruleset: RuleSet, ids: list[int]) -> None:
     enterprises = enterprises_for_rules(enterprise_ids=ids)
     records = records_for_rules(enterprise_ids=ids)
+    current = {ev.enterprise_id: ev for ev in Evaluation.objects.filter(
+        id__in=GradeState.objects.filter(enterprise_id__in=ids).values("evaluation_id"))}
     now = timezone.now()
     snapshots = []
     for enterprise_id, enterprise in enterprises.items():
         result = evaluate(enterprise, records.get(enterprise_id, ()), run.as_of, ruleset)
-        snapshots.append(Evaluation(
-            enterprise_id=enterprise_id, run=run, as_of=run.as_of, ruleset=ruleset.version, grade=result.grade,
-            holds=result.holds_code(), evidence=snapshot_evidence(result), computed_at=now,
-        ))
+        holds, evidence = result.holds_code(), snapshot_evidence(result)
+        cur = current.get(enterprise_id)
+        if cur and (cur.ruleset, cur.grade, cur.holds, cur.evidence) == (ruleset.version, result.grade, holds, evidence):
+            continue
+        snapshots.append(Evaluation(enterprise_id=enterprise_id, run=run, as_of=run.as_of, ruleset=ruleset.version,
+                                    grade=result.grade, holds=holds, evidence=evidence, computed_at=now))
     Evaluation.objects.bulk_create(snapshots)
 
 
-def snapshot_evidence(result) -> dict[str, str]:
-    """The evidence of a snapshot: fact name → comma-separated record version keys."""
+def snapshot_evidence(result) -> str:
+    """The evidence of a snapshot as stored (grading.models.Evaluation.evidence)."""
     if "-" in result.holds_code():
-        return {}
-    return {name: ",".join(str(k) for k in value.evidence) for name, value in result.facts.items() if value.evidence}
+        return ""
+    return "".join(f"{name}={','.join(str(k) for k in value.evidence)};"
+                   for name, value in result.facts.items() if value.evidence)
 
 
-def parse_evidence(evidence: dict[str, str]) -> dict[str, tuple[int, ...]]:
-    return {name: tuple(int(k) for k in keys.split(",")) for name, keys in (evidence or {}).items() if keys}
+def parse_evidence(evidence: str) -> dict[str, tuple[int, ...]]:
+    """Fact name → record version keys, from a stored snapshot's evidence."""
+    out: dict[str, tuple[int, ...]] = {}
+    for part in (evidence or "").split(";"):
+        if part:
+            name, _, keys = part.partition("=")
+            out[name] = tuple(int(k) for k in keys.split(",") if k)
+    return out
 
 
-def _finish(run: GradingRun) -> GradingRun:
-    """Grade-change events and the current grades, set-based, for every snapshot of ``run``."""
+def _finish(run: GradingRun, *, evaluated: int) -> GradingRun:
+    """Grade-change events and current grades, set-based, for the new snapshots of ``run``.
+    The current grade only moves forward in time: a regrade as of a past date stores its
+    snapshots but does not replace a newer current grade."""
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO grading_gradechange (enterprise_id, run_id, evaluation_id, from_grade, to_grade, as_of, occurred_at) "
             "SELECT ev.enterprise_id, ev.run_id, ev.id, COALESCE(gs.grade, ''), ev.grade, ev.as_of, %(now)s "
             "FROM grading_evaluation ev LEFT JOIN grading_gradestate gs ON gs.enterprise_id = ev.enterprise_id "
-            "WHERE ev.run_id = %(run)s AND (gs.grade IS NULL OR gs.grade <> ev.grade)",
+            "WHERE ev.run_id = %(run)s AND (gs.grade IS NULL OR (gs.grade <> ev.grade AND gs.as_of <= ev.as_of))",
             {"now": now, "run": run.id},
         )
         changes = cursor.rowcount
@@ -124,12 +151,14 @@ def _finish(run: GradingRun) -> GradingRun:
             "ON CONFLICT (enterprise_id) DO UPDATE SET evaluation_id = excluded.evaluation_id, "
             "grade = excluded.grade, as_of = excluded.as_of, "
             "since = CASE WHEN grading_gradestate.grade = excluded.grade THEN grading_gradestate.since "
-            "ELSE excluded.since END",
+            "ELSE excluded.since END "
+            "WHERE grading_gradestate.as_of <= excluded.as_of",
             {"run": run.id},
         )
-        evaluated = cursor.rowcount
-    GradingRun.objects.filter(pk=run.pk).update(finished_at=now, enterprises=evaluated, changes=changes)
-    run.finished_at, run.enterprises, run.changes = now, evaluated, changes
+    snapshots = Evaluation.objects.filter(run=run).count()
+    GradingRun.objects.filter(pk=run.pk).update(finished_at=now, enterprises=evaluated, snapshots=snapshots,
+                                                changes=changes)
+    run.finished_at, run.enterprises, run.snapshots, run.changes = now, evaluated, snapshots, changes
     if changes:
         transaction.on_commit(lambda: grades_changed.send(sender=GradingRun, run=run))
     return run
