@@ -77,5 +77,5 @@ def test_table_format_lists_every_enterprise():
 def test_the_copy_matches_the_shared_vectors():
     names = sorted(p.name for p in SHARED.iterdir() if p.is_file())
     assert names == sorted(p.name for p in VECTORS.iterdir() if p.is_file())
-    match, mismatch, errors = filecmp.cmpfiles(SHARED, VECTORS, names, shallow=False)
+    _match, mismatch, errors = filecmp.cmpfiles(SHARED, VECTORS, names, shallow=False)
     assert not mismatch and not errors, f"tests/conformance differs from shared: {mismatch + errors}"
