@@ -33,8 +33,8 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from qcredit.archive.demo import iter_archive  # noqa: E402
 
+from qcredit.archive.demo import iter_archive  # noqa: E402
 from qcredit.archive.models import Enterprise, Record  # noqa: E402
 from qcredit.grading import batch, services  # noqa: E402
 from qcredit.grading.models import GradeState  # noqa: E402
@@ -158,7 +158,7 @@ def main() -> int:
         with transaction.atomic(), connection.cursor() as c:
             if connection.vendor == "postgresql":
                 c.execute("SET LOCAL jit = off")
-                c.execute("SET LOCAL work_mem = '64MB'")
+                c.execute("SET LOCAL work_mem = '128MB'")
             c.execute(f"SELECT count(*), sum(length(grade || holds || evidence)) FROM ({select_sql}) g", select_params)
             c.fetchall()
 

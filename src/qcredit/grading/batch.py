@@ -124,6 +124,23 @@ class Compiler:
             return ""
         return f' AND {alias}."date" > {q.param(window.after(self.as_of, self.values))}'
 
+    def _columns(self) -> list[str]:
+        """The record columns the facts read (a narrow intermediate result stays in memory)."""
+        columns = ["id", "enterprise_id", "kind", '"date"', "record_id", "source"]
+        for fact in self.facts:
+            conditions = []
+            if isinstance(fact, Exists):
+                conditions = [c for m in fact.matches for c in m.conditions]
+            elif isinstance(fact, HonourIn):
+                columns += ["honour_type", "valid_to"]
+                conditions = list(fact.conditions)
+            elif isinstance(fact, LicenceIn):
+                columns += ["number", "status", "valid_from", "valid_to", "rectify_by"]
+            elif isinstance(fact, Consecutive):
+                conditions = list(fact.failing)
+            columns += [f'"{c.field}"' for c in conditions]
+        return list(dict.fromkeys(columns))
+
     # -- fact columns ---------------------------------------------------------------------------
 
     def select(self, q: Query, enterprise_ids_sql: str | None = None) -> str:
@@ -131,7 +148,7 @@ class Compiler:
         d = self.dialect
         as_of = q.param(self.as_of)
         enterprise_filter = f" AND r.enterprise_id IN ({enterprise_ids_sql})" if enterprise_ids_sql else ""
-        base = (f"SELECT * FROM archive_record r WHERE r.superseded_at IS NULL AND r.withdrawn = {q.param(False)}"
+        base = (f"SELECT {', '.join(f'r.{c}' for c in self._columns())} FROM archive_record r WHERE r.superseded_at IS NULL AND r.withdrawn = {q.param(False)}"
                 f' AND r."date" <= {as_of}{enterprise_filter}')
 
         exists = [f for f in self.facts if isinstance(f, Exists | HonourIn)]
@@ -174,20 +191,42 @@ class Compiler:
             admit("licence", None)
         for fact in consecutive:  # every record of the kind in the window counts (gaps and islands)
             admit(fact.kind, self._window_sql(fact.window, q).removeprefix(" AND ") or None)
-        if by_kind:
+        def by_kind_filter(groups: dict[str, list[str] | None]) -> str:
             whens = " ".join(f"WHEN {q.param(kind)} THEN {'TRUE' if conds is None else ' OR '.join(f'({c})' for c in conds)}"
-                             for kind, conds in by_kind.items())
-            base += (f" AND r.kind IN ({', '.join(q.param(k) for k in by_kind)})"
-                     f" AND CASE r.kind {whens} ELSE FALSE END")
+                             for kind, conds in groups.items())
+            return f"r.kind IN ({', '.join(q.param(k) for k in groups)}) AND CASE r.kind {whens} ELSE FALSE END"
+
+        # What the aggregate reads: the records some Exists fact matches, and the failing
+        # records of Consecutive facts (counted, to find the enterprises that can have a run).
+        agg_groups: dict[str, list[str] | None] = {}
+        for fact in exists:
+            if isinstance(fact, Exists):
+                for m in fact.matches:
+                    conds = [_condition_sql(c, q, "r") for c in m.conditions]
+                    conds.append(self._window_sql(fact.window, q).removeprefix(" AND ") or "TRUE")
+                    agg_groups.setdefault(m.kind, []).append(" AND ".join(conds))
+            else:
+                agg_groups.setdefault("honour", []).append(
+                    f"r.honour_type IN ({', '.join(q.param(t) for t in fact.types)})")
+        run_conds = []
+        for fact in consecutive:
+            cond = " AND ".join([*(_condition_sql(c, q, "r") for c in fact.failing),
+                                 self._window_sql(fact.window, q).removeprefix(" AND ") or "TRUE"])
+            run_conds.append(f"r.kind = {q.param(fact.kind)} AND {cond}")
+            agg_groups.setdefault(fact.kind, []).append(cond)
+
+        if by_kind:
+            base += f" AND {by_kind_filter(by_kind)}"
 
         ctes = [f"r AS {'MATERIALIZED ' if d.postgres else ''}({base})"]
         joins = []
 
-        if exists:
+        if agg_groups:
             cols = [f"{d.id_list('r.id')} FILTER (WHERE {cond}) AS {_column(fact)}"
                     for fact, cond in zip(exists, exists_conds, strict=True)]
+            cols += [f"count(*) FILTER (WHERE {cond}) AS n_run{i}" for i, cond in enumerate(run_conds)]
             ctes.append(f"agg AS (SELECT r.enterprise_id, {', '.join(cols)} FROM r "
-                        f"WHERE {' OR '.join(f'({c})' for c in exists_conds)} GROUP BY r.enterprise_id)")
+                        f"WHERE {by_kind_filter(agg_groups)} GROUP BY r.enterprise_id)")
             joins.append("LEFT JOIN agg ON agg.enterprise_id = e.id")
 
         if licence:
@@ -224,7 +263,9 @@ class Compiler:
                 f"ROW_NUMBER() OVER (PARTITION BY s.enterprise_id, s.failing ORDER BY s.ord_date, s.ord_id, s.ord_source)"
                 f" AS island FROM (SELECT r.enterprise_id, r.id, r.\"date\" AS ord_date, "
                 f"{d.text_order('r.record_id')} AS ord_id, {d.text_order('r.source')} AS ord_source, "
-                f"CASE WHEN {failing} THEN 1 ELSE 0 END AS failing FROM r WHERE r.kind = {q.param(fact.kind)}{window}) s)"
+                f"CASE WHEN {failing} THEN 1 ELSE 0 END AS failing FROM r WHERE r.kind = {q.param(fact.kind)}{window}"
+                # only where enough failures exist for a run at all
+                f" AND r.enterprise_id IN (SELECT enterprise_id FROM agg WHERE n_run{i} >= {q.param(fact.run)})) s)"
             )
             ctes.append(
                 f"run{i} AS (SELECT enterprise_id, id, COUNT(*) OVER (PARTITION BY enterprise_id, island) AS run_length"

@@ -84,7 +84,7 @@ def _insert_batch(run: GradingRun, ruleset: RuleSet, ids_sql: str | None, ids_pa
             # One big analytical statement: JIT compilation costs more than it saves here, and
             # the aggregates and sorts should stay in memory (both local to this transaction).
             cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute(
             "INSERT INTO grading_evaluation (enterprise_id, run_id, as_of, ruleset, grade, holds, evidence, computed_at) "
             f"SELECT g.enterprise_id, %(run_id)s, %(as_of)s, %(ruleset)s, g.grade, g.holds, g.evidence, %(now)s "

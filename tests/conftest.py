@@ -1,0 +1,33 @@
+"""Suite-wide settings: hypothesis profiles and the ``postgres`` marker.
+
+``HYPOTHESIS_PROFILE=ci`` (make test, CI): derandomised, so a failure reproduces; ``dev``
+(default): random, fewer examples. Tests marked ``postgres`` need PostgreSQL: on SQLite they
+are skipped, except under ``QCREDIT_REQUIRE_SERVICES=1`` (CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True, max_examples=60,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+REQUIRE_SERVICES = os.environ.get("QCREDIT_REQUIRE_SERVICES") == "1"
+
+
+def database_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and database_vendor() != "postgresql":
+        if REQUIRE_SERVICES:
+            pytest.fail("needs PostgreSQL, and QCREDIT_REQUIRE_SERVICES=1 forbids skipping it")
+        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://…)")
