@@ -75,6 +75,11 @@ class GradeState(models.Model):
     grade = models.CharField("等级", max_length=1, choices=GRADE_CHOICES, db_index=True)
     as_of = models.DateField("评价日")
     since = models.DateField("本等级起始评价日")
+    # A copy of the current snapshot's result, so that a full regrade can tell "unchanged"
+    # by reading this narrow table only (grading.services._CHANGED).
+    ruleset = models.CharField("规则版本", max_length=32, default="")
+    holds = models.CharField("各项指标结果", max_length=64, default="")
+    evidence = models.TextField("证据记录", blank=True, default="")
 
     class Meta:
         verbose_name = "当前等级"

@@ -71,8 +71,8 @@ def regrade_enterprises(*, enterprise_ids: Iterable[int], as_of: date | None = N
 # A snapshot is stored where the result differs from the enterprise's current snapshot (or
 # it has none); an unchanged result is confirmed by the run itself (GradingRun.as_of), so a
 # daily full regrade of a million enterprises writes only what changed. See docs/decisions.md.
-_CHANGED = ("cur.id IS NULL OR cur.ruleset <> %(ruleset)s OR cur.grade <> g.grade OR cur.holds <> g.holds "
-            "OR cur.evidence <> g.evidence")
+_CHANGED = ("gs.enterprise_id IS NULL OR gs.ruleset <> %(ruleset)s OR gs.grade <> g.grade OR gs.holds <> g.holds "
+            "OR gs.evidence <> g.evidence")
 
 
 def _insert_batch(run: GradingRun, ruleset: RuleSet, ids_sql: str | None, ids_params: dict) -> None:
@@ -85,20 +85,27 @@ def _insert_batch(run: GradingRun, ruleset: RuleSet, ids_sql: str | None, ids_pa
             # the aggregates and sorts should stay in memory (both local to this transaction).
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '128MB'")
+        source = f"({select})"
+        if connection.vendor == "postgresql":
+            # PostgreSQL runs the SELECT of an INSERT … SELECT without parallel workers; CREATE
+            # TABLE AS may use them, so the results go through a temporary table.
+            cursor.execute(f"CREATE TEMPORARY TABLE grading_result ON COMMIT DROP AS {select}", params)
+            source = "grading_result"
         cursor.execute(
             "INSERT INTO grading_evaluation (enterprise_id, run_id, as_of, ruleset, grade, holds, evidence, computed_at) "
             f"SELECT g.enterprise_id, %(run_id)s, %(as_of)s, %(ruleset)s, g.grade, g.holds, g.evidence, %(now)s "
-            f"FROM ({select}) g LEFT JOIN grading_gradestate gs ON gs.enterprise_id = g.enterprise_id "
-            f"LEFT JOIN grading_evaluation cur ON cur.id = gs.evaluation_id WHERE {_CHANGED}",
+            f"FROM {source} g LEFT JOIN grading_gradestate gs ON gs.enterprise_id = g.enterprise_id "
+            f"WHERE {_CHANGED}",
             params,
         )
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP TABLE grading_result")
 
 
 def _insert_single(run: GradingRun, ruleset: RuleSet, ids: list[int]) -> None:
     enterprises = enterprises_for_rules(enterprise_ids=ids)
     records = records_for_rules(enterprise_ids=ids)
-    current = {ev.enterprise_id: ev for ev in Evaluation.objects.filter(
-        id__in=GradeState.objects.filter(enterprise_id__in=ids).values("evaluation_id"))}
+    current = {gs.enterprise_id: gs for gs in GradeState.objects.filter(enterprise_id__in=ids)}
     now = timezone.now()
     snapshots = []
     for enterprise_id, enterprise in enterprises.items():
@@ -145,11 +152,12 @@ def _finish(run: GradingRun, *, evaluated: int) -> GradingRun:
         )
         changes = cursor.rowcount
         cursor.execute(
-            "INSERT INTO grading_gradestate (enterprise_id, evaluation_id, grade, as_of, since) "
-            "SELECT ev.enterprise_id, ev.id, ev.grade, ev.as_of, ev.as_of FROM grading_evaluation ev "
-            "WHERE ev.run_id = %(run)s "
+            "INSERT INTO grading_gradestate (enterprise_id, evaluation_id, grade, as_of, since, ruleset, holds, evidence) "
+            "SELECT ev.enterprise_id, ev.id, ev.grade, ev.as_of, ev.as_of, ev.ruleset, ev.holds, ev.evidence "
+            "FROM grading_evaluation ev WHERE ev.run_id = %(run)s "
             "ON CONFLICT (enterprise_id) DO UPDATE SET evaluation_id = excluded.evaluation_id, "
-            "grade = excluded.grade, as_of = excluded.as_of, "
+            "grade = excluded.grade, as_of = excluded.as_of, ruleset = excluded.ruleset, holds = excluded.holds, "
+            "evidence = excluded.evidence, "
             "since = CASE WHEN grading_gradestate.grade = excluded.grade THEN grading_gradestate.since "
             "ELSE excluded.since END "
             "WHERE grading_gradestate.as_of <= excluded.as_of",
