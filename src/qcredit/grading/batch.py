@@ -231,16 +231,21 @@ class Compiler:
 
         if by_kind:
             base += f" AND {by_kind_filter(by_kind)}"
+        # Each record's match of every fact condition is computed in the scan itself (on
+        # PostgreSQL by the parallel workers), so the aggregate only tests boolean columns.
+        matches = [*exists_conds, *run_conds]
+        if matches:
+            match_cols = ", ".join(f"({cond}) AS m{j}" for j, cond in enumerate(matches))
+            base = base.replace(" FROM archive_record r WHERE ", f", {match_cols} FROM archive_record r WHERE ", 1)
 
         ctes = [f"r AS {'MATERIALIZED ' if d.postgres else ''}({base})"]
         joins = []
 
-        if agg_groups:
-            cols = [f"{d.id_list('r.id')} FILTER (WHERE {cond}) AS {_column(fact)}"
-                    for fact, cond in zip(exists, exists_conds, strict=True)]
-            cols += [f"count(*) FILTER (WHERE {cond}) AS n_run{i}" for i, cond in enumerate(run_conds)]
+        if matches:
+            cols = [f"{d.id_list('r.id')} FILTER (WHERE r.m{j}) AS {_column(fact)}" for j, fact in enumerate(exists)]
+            cols += [f"count(*) FILTER (WHERE r.m{len(exists) + i}) AS n_run{i}" for i in range(len(run_conds))]
             ctes.append(f"agg AS (SELECT r.enterprise_id, {', '.join(cols)} FROM r "
-                        f"WHERE {by_kind_filter(agg_groups)} GROUP BY r.enterprise_id)")
+                        f"WHERE {' OR '.join(f'r.m{j}' for j in range(len(matches)))} GROUP BY r.enterprise_id)")
             joins.append("LEFT JOIN agg ON agg.enterprise_id = e.id")
 
         if licence:
