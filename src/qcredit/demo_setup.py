@@ -44,7 +44,7 @@ def run_demo(*, enterprises: int = 2000, serve: bool = True, addr: str = "127.0.
         started = time.perf_counter()
         print(f"生成 {enterprises} 家山东省企业的演示质量档案（评价日 {today}）……")
         bundle = validate_bundle(generate_bundle(enterprises=enterprises, as_of=today))
-        report = import_bundle(bundle, via="demo")
+        report = import_bundle(bundle, via="demo", regrade=False)
         print(report.summary() if hasattr(report, "summary") else report)
         services.regrade_all(as_of=today, cause="演示库建立")
         print(f"用时 {time.perf_counter() - started:.1f} 秒")
@@ -65,7 +65,7 @@ def run_demo(*, enterprises: int = 2000, serve: bool = True, addr: str = "127.0.
     print("\n演示账号（仅用于演示）：")
     for username, password, _, role in DEMO_USERS:
         print(f"  {username:8s} 密码 {password:22s} {role}")
-    print(f"\n访问 http://{addr}/ （Ctrl+C 停止）")
     if serve:
+        print(f"\n访问 http://{addr}/ （Ctrl+C 停止）")
         call_command("runserver", addr, "--noreload", "--insecure")
     return 0

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from qcredit.archive.bundle import BundleError, parse_bundle_text, validate_bundle, validate_record
 
 ENTERPRISE = {"uscc": "91370102MA0314153A", "name": "济南某某机械有限公司", "established_on": "2015-03-01",
               "region": "370102", "industry": "C3431", "licence_required": False, "mandatory_testing": False,
               "exporter": False, "status": "active"}
-SAMPLING = {"id": "S-2026-001", "uscc": "91370102MA0314153A", "kind": "sampling", "date": "2026-03-02",
+# Recent, so that it is inside the current window whenever the suite runs (grades are as of today).
+RECENT = (timezone.localdate() - timedelta(days=60)).isoformat()
+SAMPLING = {"id": "S-2026-001", "uscc": "91370102MA0314153A", "kind": "sampling", "date": RECENT,
             "source": "省质监局监督处", "ref": "鲁质监抽〔2026〕3号", "scope": "quality", "result": "fail"}
 
 

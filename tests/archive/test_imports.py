@@ -14,7 +14,7 @@ from qcredit.archive.imports import export_bundle, import_bundle, rows_to_bundle
 from qcredit.archive.models import Enterprise, Record
 from qcredit.grading.models import Evaluation, GradeState
 
-from .test_bundle import ENTERPRISE, SAMPLING, bundle
+from .test_bundle import ENTERPRISE, RECENT, SAMPLING, bundle
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_csv_rows_with_chinese_headers_and_row_numbers(tmp_path):
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow(["记录编号", "统一社会信用代码", "日期", "记录单位", "领域", "结果", "因自身原因"])
-        w.writerow(["S-1", ENTERPRISE["uscc"].lower(), "2026-03-02", "市局", "质量", "不合格", "是"])
+        w.writerow(["S-1", ENTERPRISE["uscc"].lower(), RECENT, "市局", "质量", "不合格", "是"])
         w.writerow(["S-2", ENTERPRISE["uscc"], "2026-02-30", "市局", "quality", "pass", ""])
     with pytest.raises(BundleError) as info:
         validate_bundle(rows_to_bundle(path), known_usccs=known)

@@ -4,15 +4,20 @@ articles and evidence records and shows the archive as a timeline."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from qcredit.archive import services
 from qcredit.archive.models import Record
 from qcredit.rules.uscc import make_uscc
 
 pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+RECENT, EARLIER = (TODAY - timedelta(days=30)).isoformat(), (TODAY - timedelta(days=200)).isoformat()
 
 
 def enterprise_data(n: int, **changes) -> dict:
@@ -34,14 +39,14 @@ def staff(client):
 def graded(staff):
     enterprise = services.enterprise_register(data=enterprise_data(1), actor=staff)
     fail = services.record_add(enterprise=enterprise, actor=staff, data={
-        "id": "S-1", "kind": "sampling", "date": "2026-03-02", "source": "济南市市场监督管理局",
+        "id": "S-1", "kind": "sampling", "date": RECENT, "source": "济南市市场监督管理局",
         "ref": "济市监抽〔2026〕3号", "scope": "quality", "result": "fail"})
     ok = services.record_add(enterprise=enterprise, actor=staff, data={
-        "id": "S-2", "kind": "sampling", "date": "2025-10-02", "source": "济南市市场监督管理局",
+        "id": "S-2", "kind": "sampling", "date": EARLIER, "source": "济南市市场监督管理局",
         "scope": "metrology", "result": "fail"})
     corrected = services.record_correct(record=ok, data={"result": "pass"}, reason="复检合格", actor=staff)
     services.record_add(enterprise=enterprise, actor=staff, data={
-        "id": "C-1", "kind": "external_credit", "date": "2026-01-05", "source": "人民银行济南分行",
+        "id": "C-1", "kind": "external_credit", "date": RECENT, "source": "人民银行济南分行",
         "provider": "bank", "rating": "AA"})
     return enterprise, fail, corrected
 

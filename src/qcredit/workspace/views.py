@@ -51,6 +51,7 @@ def enterprise(request, uscc: str):
         raise Http404("档案中没有这家企业")
     tiers = []
     if dossier.evaluation is not None:
+        table = dossier.evaluation.ruleset.parameters
         for tier, label in selectors.TIER_LABELS.items():
             rows = [{
                 "result": r,
@@ -60,6 +61,8 @@ def enterprise(request, uscc: str):
                 "interpretations": [(i, dossier.interpretations[i].text) for i in r.criterion.interpretations
                                     if i in dossier.interpretations],
                 "evidence": [(key, key in dossier.current_keys) for key in r.evidence],
+                "parameters": [(table[name].label, table[name].describe(value), table[name].reference)
+                               for name, value in r.parameters.items()],
             } for r in dossier.evaluation.results if r.criterion.tier == tier]
             if rows:
                 tiers.append((tier, label, rows))
