@@ -29,6 +29,18 @@ def browser_page():
         browser = p.chromium.launch(executable_path=str(CHROMIUM))
         yield browser.new_page()
         browser.close()
+    _close_live_server_connections()
+
+
+def _close_live_server_connections() -> None:
+    """The live server's request threads may still hold a PostgreSQL session for a kept-alive
+    browser connection; end them so that the test database can be dropped."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 @pytest.mark.django_db(transaction=True)

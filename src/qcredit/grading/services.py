@@ -46,9 +46,22 @@ def regrade_all(*, as_of: date | None = None, cause: str = "全量重评") -> Gr
     as_of = as_of or today()
     ruleset = ruleset_on(as_of)
     with transaction.atomic():
+        _lock_grading(exclusive=True)
         run = GradingRun.objects.create(kind=GradingRun.Kind.FULL, as_of=as_of, ruleset=ruleset.version, cause=cause)
         _insert_batch(run, ruleset, None, {})
         return _finish(run, evaluated=Enterprise.objects.count())
+
+
+# Serialises full regrades against incremental ones on PostgreSQL (a full run reads a snapshot
+# of the archive; an incremental regrade committed meanwhile must not be overwritten by it).
+_GRADING_LOCK = 0x71637265646974  # "qcredit"
+
+
+def _lock_grading(*, exclusive: bool) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)" if exclusive else
+                           "SELECT pg_advisory_xact_lock_shared(%s)", [_GRADING_LOCK])
 
 
 def regrade_enterprises(*, enterprise_ids: Iterable[int], as_of: date | None = None, cause: str = "") -> GradingRun:
@@ -57,6 +70,7 @@ def regrade_enterprises(*, enterprise_ids: Iterable[int], as_of: date | None = N
     as_of = as_of or today()
     ruleset = ruleset_on(as_of)
     with transaction.atomic():
+        _lock_grading(exclusive=False)
         run = GradingRun.objects.create(kind=GradingRun.Kind.INCREMENTAL, as_of=as_of, ruleset=ruleset.version,
                                         cause=cause[:200])
         if len(ids) <= INCREMENTAL_PYTHON_LIMIT:
