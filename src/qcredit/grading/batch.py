@@ -354,7 +354,14 @@ class Compiler:
         # -- layer 4: SRL criteria (they may ask for the grade), holds code, evidence ---------------------
         srl_cols = [f"{expr(c.condition)} AS c{index[c.id]}" for c in rs.criteria if c.tier not in "ABCD"]
         layer4 = f"SELECT l3.*{', ' if srl_cols else ''}{', '.join(srl_cols)} FROM ({layer3}{fence}) l3"
-        digits = d.concat([f"(CASE WHEN c{i} THEN '1' ELSE '0' END)" for i in range(len(rs.criteria))])
+        n = len(rs.criteria)
+        if d.postgres and n <= 63:
+            # One integer with a bit per criterion, printed once as a bit string: no text is
+            # built per criterion.
+            mask = " | ".join(f"(CASE WHEN c{i} THEN {1 << (n - 1 - i)}::bigint ELSE 0 END)" for i in range(n))
+            digits = f"substr(CAST(CAST(({mask}) AS bit(64)) AS text), {64 - n + 1})"
+        else:
+            digits = d.concat([f"(CASE WHEN c{i} THEN '1' ELSE '0' END)" for i in range(n)])
         not_evaluated = "-" * len(rs.criteria)
         holds = f"CASE WHEN status <> {q.param('active')} THEN '{not_evaluated}' ELSE {digits} END"
         evidence = f"CASE WHEN status <> {q.param('active')} THEN '' ELSE {d.evidence_text(evidence_pairs)} END"

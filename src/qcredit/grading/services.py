@@ -99,17 +99,18 @@ def _insert_batch(run: GradingRun, ruleset: RuleSet, ids_sql: str | None, ids_pa
             # the aggregates and sorts should stay in memory (both local to this transaction).
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '128MB'")
-        source = f"({select})"
+        changed = (f"SELECT g.enterprise_id, g.grade, g.holds, g.evidence FROM ({select}) g "
+                   f"LEFT JOIN grading_gradestate gs ON gs.enterprise_id = g.enterprise_id WHERE {_CHANGED}")
+        source = f"({changed})"
         if connection.vendor == "postgresql":
             # PostgreSQL runs the SELECT of an INSERT … SELECT without parallel workers; CREATE
-            # TABLE AS may use them, so the results go through a temporary table.
-            cursor.execute(f"CREATE TEMPORARY TABLE grading_result ON COMMIT DROP AS {select}", params)
+            # TABLE AS may use them, so the (few) changed results go through a temporary table.
+            cursor.execute(f"CREATE TEMPORARY TABLE grading_result ON COMMIT DROP AS {changed}", params)
             source = "grading_result"
         cursor.execute(
             "INSERT INTO grading_evaluation (enterprise_id, run_id, as_of, ruleset, grade, holds, evidence, computed_at) "
-            f"SELECT g.enterprise_id, %(run_id)s, %(as_of)s, %(ruleset)s, g.grade, g.holds, g.evidence, %(now)s "
-            f"FROM {source} g LEFT JOIN grading_gradestate gs ON gs.enterprise_id = g.enterprise_id "
-            f"WHERE {_CHANGED}",
+            f"SELECT c.enterprise_id, %(run_id)s, %(as_of)s, %(ruleset)s, c.grade, c.holds, c.evidence, %(now)s "
+            f"FROM {source} c",
             params,
         )
         if connection.vendor == "postgresql":
