@@ -121,6 +121,9 @@ def _django() -> None:
     import django
 
     django.setup()
+    from qcredit.audit.context import _client_address
+
+    _client_address.set("cli")  # the audit trail's channel for everything this command does
 
 
 class SchemaNotReady(Exception):
@@ -263,6 +266,33 @@ def cmd_demo(args) -> int:
     return run_demo(enterprises=args.enterprises, serve=not args.no_serve, addr=args.addr, reset=args.reset)
 
 
+def cmd_audit_verify(args) -> int:
+    _django()
+    from qcredit.audit.selectors import audit_chain_verify
+
+    _ensure_schema()
+    expected = None
+    if args.expect_head:
+        seq, _, digest = args.expect_head.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise InvalidInput([("--expect-head", "应为“序号:哈希”，如 1234:9f86d0…（64 位十六进制）")])
+        expected = (int(seq), digest.lower())
+    count, head, broken = audit_chain_verify()
+    if broken is not None:
+        print(f"审计链断裂（已核对 {count} 个事件）：{broken}", file=sys.stderr)
+        return 1
+    if expected is not None:
+        from qcredit.audit.models import AuditEvent
+
+        anchor = AuditEvent.objects.filter(seq=expected[0]).values_list("hash", flat=True).first()
+        if anchor != expected[1]:
+            print(f"审计链与留存的锚点不符：事件 #{expected[0]} "
+                  f"{'不存在（链尾被截断）' if anchor is None else '的哈希不同（链被重写）'}", file=sys.stderr)
+            return 1
+    print(f"审计链完整：{count} 个事件，链尾 {count}:{head}")
+    return 0
+
+
 def cmd_manage(args) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -308,6 +338,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--addr", default="127.0.0.1:8000")
     p.add_argument("--reset", action="store_true", help="删除已有的演示库后重建")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("audit", help="审计日志")
+    audit = p.add_subparsers(dest="audit_command", required=True)
+    p = audit.add_parser("verify", help="核对审计日志哈希链，指出第一个断裂处")
+    p.add_argument("--expect-head", help="此前留存的链尾“序号:哈希”，用于发现链尾被截断或整体重写")
+    p.set_defaults(func=cmd_audit_verify)
 
     p = sub.add_parser("manage", help="Django 管理命令（migrate、createsuperuser 等）")
     p.add_argument("rest", nargs=argparse.REMAINDER)

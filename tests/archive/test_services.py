@@ -7,12 +7,16 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.utils import DatabaseError
 
+from qcredit.accounts.models import Role
+from qcredit.accounts.services import AccessDenied, AccessErrorCode
 from qcredit.archive import services
 from qcredit.archive.bundle import BundleError
 from qcredit.archive.models import Record
 from qcredit.archive.services import ArchiveError, ArchiveErrorCode
+from qcredit.audit.models import AuditEvent
 from qcredit.grading.models import GradeChange, GradeState
 
+from .. import factories
 from .test_bundle import ENTERPRISE, SAMPLING
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff():
-    return get_user_model().objects.create_user("clerk", password="x", is_staff=True)
+    return factories.staff(Role.DIVISION, "37", username="clerk")
 
 
 @pytest.fixture
@@ -74,12 +78,24 @@ def test_reason_is_required_and_invalid_data_is_refused(enterprise, staff):
     assert Record.objects.count() == 1
 
 
-def test_only_staff_may_write(enterprise):
+def test_only_a_division_of_the_jurisdiction_may_write(enterprise):
     citizen = get_user_model().objects.create_user("citizen", password="x")
-    with pytest.raises(ArchiveError) as info:
-        services.record_add(enterprise=enterprise, data=fields(), actor=citizen)
-    assert info.value.code is ArchiveErrorCode.NOT_ALLOWED
+    legal = factories.staff(Role.LEGAL, "37")
+    qingdao = factories.staff(Role.DIVISION, "3702")
+    for actor, code in ((citizen, AccessErrorCode.NO_ROLE), (legal, AccessErrorCode.NO_ROLE),
+                        (qingdao, AccessErrorCode.OUT_OF_JURISDICTION)):
+        with pytest.raises(AccessDenied) as info:
+            services.record_add(enterprise=enterprise, data=fields(), actor=actor)
+        assert info.value.code is code
     assert not Record.objects.exists()
+
+
+def test_every_archive_write_is_audited_in_its_transaction(enterprise, staff):
+    record = services.record_add(enterprise=enterprise, data=fields(), actor=staff)
+    services.record_withdraw(record=record, reason="通报撤销", actor=staff)
+    events = list(AuditEvent.objects.filter(object_type="archive.record").order_by("seq"))
+    assert [e.action for e in events] == ["archive.record.add", "archive.record.withdraw"]
+    assert events[1].actor == staff and events[1].reason == "通报撤销" and events[1].role == "division"
 
 
 def test_a_failing_regrade_rolls_back_the_record(enterprise, staff, monkeypatch):

@@ -7,10 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from qcredit.accounts.models import Role
 from qcredit.archive import services
 
+from .. import factories
 from .test_pages import RECENT, enterprise_data
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,7 +46,7 @@ def _close_live_server_connections() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_staff_member_follows_the_evidence_of_a_grade(live_server, browser_page):
-    get_user_model().objects.create_user("clerk", password="pw-123456", is_staff=True)
+    factories.staff(Role.DIVISION, "37", username="clerk")
     enterprise = services.enterprise_register(data=enterprise_data(7, name="淄博恒信轴承有限公司"))
     fail = services.record_add(enterprise=enterprise, data={
         "id": "S-9", "kind": "sampling", "date": RECENT, "source": "淄博市市场监督管理局",

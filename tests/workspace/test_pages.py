@@ -10,9 +10,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from qcredit.accounts.models import Role
 from qcredit.archive import services
 from qcredit.archive.models import Record
 from qcredit.rules.uscc import make_uscc
+
+from .. import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +33,7 @@ def enterprise_data(n: int, **changes) -> dict:
 
 @pytest.fixture
 def staff(client):
-    user = get_user_model().objects.create_user("clerk", password="pw", is_staff=True)
+    user = factories.staff(Role.DIVISION, "37", username="clerk")
     client.force_login(user)
     return user
 
@@ -77,7 +80,8 @@ def test_search_by_uscc_any_case_and_by_name(client, graded):
 
 def test_enterprise_page_explains_the_grade(client, graded, django_assert_max_num_queries):
     enterprise, fail, corrected = graded
-    with django_assert_max_num_queries(12):
+    # 12 for the page, 4 for the access event (SPEC §7.3: lock, chain head, insert; savepoint)
+    with django_assert_max_num_queries(16):
         response = client.get(f"/workspace/enterprises/{enterprise.uscc}/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -107,6 +111,19 @@ def test_names_are_escaped(client, staff):
         html = client.get(url).content.decode()
         assert "<script>alert(1)</script>" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_staff_see_only_their_jurisdiction_and_every_view_is_logged(client, graded):
+    from qcredit.audit.models import AuditEvent
+
+    enterprise, *_ = graded
+    assert client.get(f"/workspace/enterprises/{enterprise.uscc}/").status_code == 200
+    event = AuditEvent.objects.filter(kind="access").latest("seq")
+    assert event.action == "workspace.enterprise.view" and event.object_id == str(enterprise.pk)
+    qingdao = factories.staff(Role.DIVISION, "3702")
+    client.force_login(qingdao)
+    assert client.get(f"/workspace/enterprises/{enterprise.uscc}/").status_code == 404
+    assert f"/workspace/enterprises/{enterprise.uscc}/" not in client.get(f"/workspace/?q={enterprise.uscc}").content.decode()
 
 
 def test_admin_shows_the_archive_read_only(client, graded):

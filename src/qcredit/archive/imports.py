@@ -97,6 +97,13 @@ def import_bundle(bundle: ValidBundle, *, dry_run: bool = False, via: str = "imp
         for chunk in _chunks(usccs):
             existing.update({e.uscc: e for e in Enterprise.objects.filter(uscc__in=chunk)})
 
+        if actor is not None:  # a person imports only within their jurisdiction (SPEC §1)
+            from qcredit.accounts.models import Role
+            from qcredit.accounts.services import authorize
+
+            for region in sorted({e["region"] for e in bundle.enterprises} | {e.region for e in existing.values()}):
+                authorize(user=actor, role=Role.DIVISION, region=region)
+
         new_enterprises, changed_enterprises = [], []
         for item in bundle.enterprises:
             columns = enterprise_columns(item)
@@ -171,6 +178,15 @@ def import_bundle(bundle: ValidBundle, *, dry_run: bool = False, via: str = "imp
             for run in GradingRun.objects.filter(id__gt=before):
                 report.regraded += run.enterprises
                 report.grade_changes += run.changes
+        # One event for the whole import (its content is in the archive, each version with its
+        # channel and time); the counts say what it did.
+        from qcredit.audit.services import audit_write
+
+        audit_write(actor=actor, action="archive.import", obj=("archive.import", via, f"导入（{via}）"),
+                    after={"enterprises_created": report.enterprises_created,
+                           "enterprises_updated": report.enterprises_updated,
+                           "records_created": report.records_created,
+                           "records_corrected": report.records_corrected})
     return report
 
 

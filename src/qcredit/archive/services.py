@@ -3,9 +3,10 @@ records. Each is one transaction; the archive is append-only, so a correction in
 version and a withdrawal a withdrawn version, each with who, when and why. The incremental
 regrade (SPEC §4.3) runs inside the same transaction through :data:`signals.archive_changed`.
 
-Role and jurisdiction checks and audit events are added by the accounts/audit services
-(issue "Workflows and governance"); until then every write requires an active staff user
-(or ``actor=None`` for the system itself: the CLI and the demo).
+Who may write (SPEC §1): a division (提报处室) maintains the archive of the enterprises in its
+unit's jurisdiction; a reviewer (复核人员) may also correct or withdraw a record when a D
+re-check finds the facts wrong (SPEC §5.3). ``actor=None`` is the system itself (the CLI,
+imports, the demo). Every write carries its audit event in the same transaction (SPEC §7.3).
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ import enum
 
 from django.db import transaction
 from django.utils import timezone
+
+from qcredit.accounts.models import Role
+from qcredit.accounts.services import authorize
+from qcredit.audit.services import audit_write
 
 from .bundle import BundleError, Problem, validate_enterprise, validate_record
 from .columns import enterprise_columns, record_columns, record_content, record_to_bundle
@@ -37,9 +42,9 @@ class ArchiveError(Exception):
         self.message = message
 
 
-def _check_actor(actor) -> None:
-    if actor is not None and not (actor.is_active and actor.is_staff):
-        raise ArchiveError(ArchiveErrorCode.NOT_ALLOWED, "只有在岗工作人员可以修改质量档案")
+def _authorize(actor, region: str, roles=(Role.DIVISION,)):
+    """The membership the actor writes by (None for the system); raises AccessDenied."""
+    return None if actor is None else authorize(user=actor, role=roles, region=region)
 
 
 def _reason(reason: str) -> str:
@@ -51,19 +56,21 @@ def _reason(reason: str) -> str:
 
 def enterprise_register(*, data: dict, actor=None) -> Enterprise:
     """Register a new enterprise from bundle-shaped ``data`` (SPEC §2)."""
-    _check_actor(actor)
     item = validate_enterprise(data)
+    membership = _authorize(actor, item["region"])
     with transaction.atomic():
         if Enterprise.objects.filter(uscc=item["uscc"]).exists():
             raise ArchiveError(ArchiveErrorCode.DUPLICATE, f"统一社会信用代码 {item['uscc']} 的企业已在档案中")
         enterprise = Enterprise.objects.create(uscc=item["uscc"], **enterprise_columns(item))
         archive_changed.send(sender=Enterprise, enterprise_ids=[enterprise.id], cause="企业建档", actor=actor)
+        audit_write(actor=actor, membership=membership, action="archive.enterprise.register", obj=enterprise,
+                    after=item)
     return enterprise
 
 
 def record_add(*, enterprise: Enterprise, data: dict, actor=None, via: str = "manual") -> Record:
     """Add a record to an enterprise's archive; ``data`` is a bundle record (SPEC §3.1)."""
-    _check_actor(actor)
+    membership = _authorize(actor, enterprise.region)
     item = validate_record({"uscc": enterprise.uscc, **data})
     if item["uscc"] != enterprise.uscc:
         raise BundleError([Problem("record.uscc", f"记录的统一社会信用代码 {item['uscc']} 不是本企业的")])
@@ -77,6 +84,7 @@ def record_add(*, enterprise: Enterprise, data: dict, actor=None, via: str = "ma
         )
         archive_changed.send(sender=Record, enterprise_ids=[enterprise.id],
                              cause=f"新增记录 {record.source}/{record.record_id}", actor=actor)
+        audit_write(actor=actor, membership=membership, action="archive.record.add", obj=record, after=item)
     return record
 
 
@@ -101,11 +109,12 @@ def _new_version(current: Record, content: dict, *, withdrawn: bool, reason: str
 def record_correct(*, record: Record, data: dict, reason: str, actor=None, via: str = "manual") -> Record:
     """Correct a record: a new version with the corrected content supersedes the current one.
     ``data`` holds the fields to change (bundle names); ``id``, ``source`` and ``uscc`` stay."""
-    _check_actor(actor)
+    membership = _authorize(actor, record.enterprise.region, (Role.DIVISION, Role.REVIEWER))
     reason = _reason(reason)
     with transaction.atomic():
         current = _lock_current(record)
         item = record_to_bundle(current, current.enterprise.uscc)
+        before = dict(item)
         for key in ("id", "source", "uscc"):
             if key in data and data[key] != item[key]:
                 raise ArchiveError(ArchiveErrorCode.WRONG_ENTERPRISE,
@@ -119,16 +128,20 @@ def record_correct(*, record: Record, data: dict, reason: str, actor=None, via: 
         new = _new_version(current, content, withdrawn=False, reason=reason, actor=actor, via=via)
         archive_changed.send(sender=Record, enterprise_ids=[current.enterprise_id],
                              cause=f"更正记录 {current.source}/{current.record_id}", actor=actor)
+        audit_write(actor=actor, membership=membership, action="archive.record.correct", obj=new, before=before,
+                    after=record_to_bundle(new, current.enterprise.uscc), reason=reason)
     return new
 
 
 def record_withdraw(*, record: Record, reason: str, actor=None, via: str = "manual") -> Record:
     """Withdraw a record: a withdrawn version supersedes the current one (nothing is deleted)."""
-    _check_actor(actor)
+    membership = _authorize(actor, record.enterprise.region, (Role.DIVISION, Role.REVIEWER))
     reason = _reason(reason)
     with transaction.atomic():
         current = _lock_current(record)
         new = _new_version(current, record_content(current), withdrawn=True, reason=reason, actor=actor, via=via)
         archive_changed.send(sender=Record, enterprise_ids=[current.enterprise_id],
                              cause=f"撤回记录 {current.source}/{current.record_id}", actor=actor)
+        audit_write(actor=actor, membership=membership, action="archive.record.withdraw", obj=new,
+                    before={"withdrawn": False}, after={"withdrawn": True}, reason=reason)
     return new

@@ -21,10 +21,21 @@ TIER_LABELS = {"A": "守信（A级）标准 — QCO 三(一)", "B": "基本守�
                "SRL-8": "红名单列入条件 — SRL 第八条", "SRL-9": "红名单基本要求 — SRL 第九条"}
 
 
-def enterprise_search(*, query: str) -> QuerySet[Enterprise]:
-    """By USCC (any case, exact) or by a part of the name."""
+def in_jurisdictions(enterprises: QuerySet[Enterprise], jurisdictions: list[str]) -> QuerySet[Enterprise]:
+    """Only the enterprises whose region one of ``jurisdictions`` covers (SPEC §1)."""
+    if not jurisdictions:
+        return enterprises.none()
+    cover = Q()
+    for prefix in jurisdictions:
+        cover |= Q(region__startswith=prefix)
+    return enterprises.filter(cover)
+
+
+def enterprise_search(*, query: str, jurisdictions: list[str]) -> QuerySet[Enterprise]:
+    """By USCC (any case, exact) or by a part of the name, within the staff member's
+    jurisdictions (their grades are internal data, SPEC §7.1)."""
     query = (query or "").strip()
-    enterprises = Enterprise.objects.select_related("grade_state").order_by("uscc")
+    enterprises = in_jurisdictions(Enterprise.objects.select_related("grade_state").order_by("uscc"), jurisdictions)
     if not query:
         return enterprises
     if len(query) == 18:
@@ -35,11 +46,12 @@ def enterprise_search(*, query: str) -> QuerySet[Enterprise]:
     return enterprises.filter(Q(name__contains=query) | Q(uscc__startswith=query.upper()))
 
 
-def grade_counts() -> dict[str, int]:
+def grade_counts(*, jurisdictions: list[str]) -> dict[str, int]:
     counts = dict.fromkeys(GRADE_LABELS, 0)
-    for row in GradeState.objects.values("grade").annotate(n=Count("enterprise")):
+    enterprises = in_jurisdictions(Enterprise.objects.all(), jurisdictions)
+    for row in GradeState.objects.filter(enterprise__in=enterprises).values("grade").annotate(n=Count("enterprise")):
         counts[row["grade"]] = row["n"]
-    counts["total"] = Enterprise.objects.count()
+    counts["total"] = enterprises.count()
     counts["ungraded"] = counts["total"] - sum(counts[g] for g in GRADE_LABELS)
     return counts
 

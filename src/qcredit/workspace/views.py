@@ -8,14 +8,21 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
+from qcredit.accounts.models import covers
+from qcredit.accounts.services import staff_jurisdictions
+from qcredit.audit.services import audit_access
+
 from . import selectors
 
 
 def staff_required(view):
+    """Staff with a role in some unit; what they see is limited to their jurisdictions."""
+
     @login_required
     def wrapped(request, *args, **kwargs):
-        if not request.user.is_staff:
-            raise PermissionDenied("只有监管部门工作人员可以使用工作台")
+        request.jurisdictions = staff_jurisdictions(request.user)
+        if not request.jurisdictions:
+            raise PermissionDenied("只有在监管单位担任角色的工作人员可以使用工作台")
         return view(request, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
@@ -26,8 +33,9 @@ def staff_required(view):
 @staff_required
 def home(request):
     query = request.GET.get("q", "")
-    page = Paginator(selectors.enterprise_search(query=query), 50).get_page(request.GET.get("page"))
-    counts = selectors.grade_counts()
+    page = Paginator(selectors.enterprise_search(query=query, jurisdictions=request.jurisdictions),
+                     50).get_page(request.GET.get("page"))
+    counts = selectors.grade_counts(jurisdictions=request.jurisdictions)
     return render(request, "workspace/home.html", {
         "query": query, "page": page, "total": counts["total"],
         "grades": [(g, label, counts[g]) for g, label in selectors.GRADE_LABELS.items()],
@@ -47,8 +55,11 @@ def _verdict(tier: str, holds: bool | None) -> str:
 @staff_required
 def enterprise(request, uscc: str):
     dossier = selectors.enterprise_dossier(uscc=uscc)
-    if dossier is None:
-        raise Http404("档案中没有这家企业")
+    if dossier is None or not any(covers(j, dossier.enterprise.region) for j in request.jurisdictions):
+        # Outside the jurisdiction the page does not exist for this user (SPEC §7.1 "other staff: no").
+        raise Http404("档案中没有这家企业，或不在您的管辖范围内")
+    audit_access(actor=request.user, action="workspace.enterprise.view", obj=dossier.enterprise,
+                 detail={"grade": dossier.state.grade if dossier.state else None})
     tiers = []
     if dossier.evaluation is not None:
         table = dossier.evaluation.ruleset.parameters
