@@ -33,7 +33,13 @@ def today() -> date:
 
 
 def available_rulesets() -> tuple[RuleSet, ...]:
-    """Shipped versions; activated successors (SPEC §6) are added by the rule-set service."""
+    """Shipped versions and the successors an admin has activated (SPEC §6, qcredit.rulesets)."""
+    from django.apps import apps
+
+    if apps.is_installed("qcredit.rulesets"):
+        from qcredit.rulesets.selectors import activated_rulesets
+
+        return (*SHIPPED, *activated_rulesets())
     return SHIPPED
 
 
