@@ -21,7 +21,7 @@ from qcredit.rules import SHIPPED, RuleSet, evaluate, ruleset_for
 
 from . import batch
 from .models import Evaluation, GradeChange, GradeState, GradingRun
-from .signals import grades_changed
+from .signals import grades_changed, results_changed
 
 # Up to this many enterprises an incremental regrade evaluates in Python (one query for
 # their records); beyond it the compiled set-based query is cheaper.
@@ -190,6 +190,8 @@ def _finish(run: GradingRun, *, evaluated: int) -> GradingRun:
     run.finished_at, run.enterprises, run.snapshots, run.changes = now, evaluated, snapshots, changes
     if changes:
         transaction.on_commit(lambda: grades_changed.send(sender=GradingRun, run=run))
+    if snapshots:
+        transaction.on_commit(lambda: results_changed.send(sender=GradingRun, run=run))
     return run
 
 
