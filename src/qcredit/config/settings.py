@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "qcredit.audit",
     "qcredit.archive",
     "qcredit.grading",
+    "qcredit.rulesets",
+    "qcredit.redlist",
+    "qcredit.lists",
     "qcredit.workspace",
 ]
 
