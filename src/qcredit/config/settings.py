@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "qcredit.rulesets",
     "qcredit.redlist",
     "qcredit.lists",
+    "qcredit.exchange",
     "qcredit.workspace",
 ]
 
