@@ -20,6 +20,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 REQUIRE_SERVICES = os.environ.get("QCREDIT_REQUIRE_SERVICES") == "1"
 
 
+def pytest_configure(config):
+    # Tests create dozens of accounts (every role at every level); production hashing is
+    # deliberately slow, so the tests hash with a fast algorithm.
+    from django.conf import settings as django_settings
+
+    django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def database_vendor() -> str:
     from django.db import connection
 

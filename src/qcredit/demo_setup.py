@@ -12,12 +12,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 
+from qcredit.accounts.demo import DEMO_PASSWORD, ensure_demo_accounts
+
 # Demo logins: printed by `make demo` and listed in the README. Never used outside the demo.
-DEMO_USERS = (
-    # username, password, is_superuser, 说明
-    ("admin", "qcredit-demo-admin", True, "系统管理员（Django 管理后台 /admin/）"),
-    ("staff", "qcredit-demo-staff", False, "省局工作人员（工作台 /workspace/）"),
-)
+DEMO_SUPERUSER = ("admin", "qcredit-demo-admin")  # Django 管理后台 /admin/ (technical superuser)
 
 
 def run_demo(*, enterprises: int = 2000, serve: bool = True, addr: str = "127.0.0.1:8000", reset: bool = False) -> int:
@@ -55,16 +53,21 @@ def run_demo(*, enterprises: int = 2000, serve: bool = True, addr: str = "127.0.
     print("等级分布：" + "，".join(f"{g} {n}" for g, n in counts.items()))
 
     User = get_user_model()
-    for username, password, superuser, _ in DEMO_USERS:
-        user, _created = User.objects.get_or_create(username=username)
-        user.is_staff = True
-        user.is_superuser = superuser
-        user.set_password(password)
-        user.save()
+    username, password = DEMO_SUPERUSER
+    admin, _created = User.objects.get_or_create(username=username)
+    admin.is_staff = admin.is_superuser = True
+    admin.set_password(password)
+    admin.save()
+    # The enterprise account belongs to a graded A enterprise of Lixia district (历下区), so that
+    # it can apply for A publication in the demo.
+    own = (Enterprise.objects.filter(region="370102", grade_state__grade="A").order_by("uscc").first()
+           or Enterprise.objects.filter(region__startswith="3701").order_by("uscc").first())
+    accounts = ensure_demo_accounts(password=DEMO_PASSWORD, enterprise=own)
 
-    print("\n演示账号（仅用于演示）：")
-    for username, password, _, role in DEMO_USERS:
-        print(f"  {username:8s} 密码 {password:22s} {role}")
+    print(f"\n演示账号（仅用于演示；除 {username} 外密码均为 {DEMO_PASSWORD}）：")
+    print(f"  {username:18s} 密码 {password}  系统超级用户（Django 管理后台 /admin/）")
+    for name, unit, role in accounts:
+        print(f"  {name:18s} {role}（{unit}）")
     if serve:
         print(f"\n访问 http://{addr}/ （Ctrl+C 停止）")
         call_command("runserver", addr, "--noreload", "--insecure")
