@@ -226,6 +226,12 @@ def cmd_export(args) -> int:
 
     _ensure_schema()
     enterprises = _enterprises_named(args.uscc) if args.uscc else None
+    from qcredit.audit.services import audit_access
+
+    # The archive is internal data (SPEC §7.1): an export is an access event.
+    audit_access(actor=None, action="archive.export",
+                 obj=("archive.export", args.out or "-", f"导出档案包 {args.out or '（标准输出）'}"),
+                 detail={"uscc": sorted(e.uscc for e in enterprises) if enterprises is not None else "all"})
     if args.out:
         n_enterprises, n_records = write_bundle(args.out, iter_export(enterprises))
         print(f"已导出 {n_enterprises} 家企业、{n_records} 条记录到 {args.out}")
