@@ -36,6 +36,19 @@ def test_import_writes_grades_and_is_idempotent():
     assert Record.objects.count() == 1 and Evaluation.objects.count() == 1
 
 
+def test_an_import_is_audited_with_the_enterprise_data_it_overwrote():
+    from qcredit.audit.models import AuditEvent
+
+    load(bundle())
+    renamed = bundle()
+    renamed["enterprises"][0]["name"] = "济南新名称机械有限公司"
+    load(renamed)
+    event = AuditEvent.objects.filter(action="archive.import").latest("seq")
+    uscc = renamed["enterprises"][0]["uscc"]
+    assert event.before_data["enterprises"][uscc]["name"] == ENTERPRISE["name"]
+    assert event.after_data["enterprises_updated"][uscc]["name"] == "济南新名称机械有限公司"
+
+
 def test_dry_run_writes_nothing():
     report = load(bundle(), dry_run=True)
     assert report.records_created == 1

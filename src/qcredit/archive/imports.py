@@ -104,13 +104,14 @@ def import_bundle(bundle: ValidBundle, *, dry_run: bool = False, via: str = "imp
             for region in sorted({e["region"] for e in bundle.enterprises} | {e.region for e in existing.values()}):
                 authorize(user=actor, role=Role.DIVISION, region=region)
 
-        new_enterprises, changed_enterprises = [], []
+        new_enterprises, changed_enterprises, enterprise_before = [], [], {}
         for item in bundle.enterprises:
             columns = enterprise_columns(item)
             current = existing.get(item["uscc"])
             if current is None:
                 new_enterprises.append(Enterprise(uscc=item["uscc"], **columns))
             elif enterprise_content(current) != columns:
+                enterprise_before[current.uscc] = enterprise_content(current)
                 for name, value in columns.items():
                     setattr(current, name, value)
                 changed_enterprises.append(current)
@@ -182,9 +183,12 @@ def import_bundle(bundle: ValidBundle, *, dry_run: bool = False, via: str = "imp
         # channel and time); the counts say what it did.
         from qcredit.audit.services import audit_write
 
+        # Records carry their own who/when/channel in the ledger; enterprise master data is
+        # updated in place, so its before/after goes into the event.
         audit_write(actor=actor, action="archive.import", obj=("archive.import", via, f"导入（{via}）"),
+                    before={"enterprises": enterprise_before} if enterprise_before else None,
                     after={"enterprises_created": report.enterprises_created,
-                           "enterprises_updated": report.enterprises_updated,
+                           "enterprises_updated": {e.uscc: enterprise_content(e) for e in changed_enterprises},
                            "records_created": report.records_created,
                            "records_corrected": report.records_corrected})
     return report
