@@ -54,7 +54,8 @@ def reset() -> None:
               "archive_record", "archive_enterprise"]
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
-            c.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
+            # CASCADE: tables of other apps that refer to the enterprises are emptied too.
+            c.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
         else:
             for t in tables:
                 c.execute(f"DELETE FROM {t}")

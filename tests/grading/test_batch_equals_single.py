@@ -1,6 +1,8 @@
 """The set-based batch and the single-enterprise Python path give identical results
-(grade, every criterion, every piece of evidence) on random archives — on SQLite and on
-PostgreSQL, whichever DATABASE_URL names."""
+(grade, every criterion, every piece of evidence, the evidence text itself with its keys in
+archive order) on random archives — on SQLite and on PostgreSQL, whichever DATABASE_URL names.
+On PostgreSQL the check query of the two-phase regrade (grade, holds, evidence checksum) agrees
+with both."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 from qcredit.archive.models import Enterprise, Record
 from qcredit.archive.selectors import enterprises_for_rules, records_for_rules
 from qcredit.grading import batch
-from qcredit.grading.services import parse_evidence
+from qcredit.grading.services import parse_evidence, snapshot_evidence
 from qcredit.rules import evaluate, ruleset_for
 from qcredit.rules.uscc import make_uscc
 from tests.rules.strategies import AS_OF, any_record_specs, enterprise_specs
@@ -62,8 +64,21 @@ def batch_rows(ids: list[int]) -> dict[int, tuple]:
         cursor.execute(sql, params)
         out = {}
         for enterprise_id, grade, holds, evidence in cursor.fetchall():
-            out[enterprise_id] = (grade, holds, {k: sorted(v) for k, v in parse_evidence(evidence).items()})
+            out[enterprise_id] = (grade, holds, {k: sorted(v) for k, v in parse_evidence(evidence).items()}, evidence)
     return out
+
+
+def check_rows(ids: list[int], texts: dict[int, str]) -> dict[int, tuple]:
+    """PostgreSQL: the check query, and the checksum of the given evidence texts."""
+    placeholders = ", ".join(f"%(id{i})s" for i in range(len(ids)))
+    sql, params = batch.compile_check(ruleset_for(AS_OF), AS_OF, connection.vendor, placeholders,
+                                      {f"id{i}": v for i, v in enumerate(ids)})
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT g.enterprise_id, g.grade, g.holds, g.checksum, {batch.evidence_hash_sql('t.evidence')} "
+                       f"FROM ({sql}) g JOIN (SELECT unnest(%(tid)s::bigint[]) AS id, "
+                       f"unnest(%(ttext)s::text[]) AS evidence) t ON t.id = g.enterprise_id",
+                       {**params, "tid": list(texts), "ttext": list(texts.values())})
+        return {eid: (grade, holds, checksum, expected) for eid, grade, holds, checksum, expected in cursor.fetchall()}
 
 
 def single_rows(ids: list[int]) -> dict[int, tuple]:
@@ -74,7 +89,7 @@ def single_rows(ids: list[int]) -> dict[int, tuple]:
         ev = evaluate(ent, records.get(eid, ()), AS_OF)
         evidence = {} if ent.status != "active" else {
             name: sorted(v.evidence) for name, v in ev.facts.items() if v.evidence}
-        out[eid] = (ev.grade, ev.holds_code(), evidence)
+        out[eid] = (ev.grade, ev.holds_code(), evidence, snapshot_evidence(ev))
     return out
 
 
@@ -88,7 +103,12 @@ def test_batch_equals_single_on_random_archives(archives):
     try:
         with transaction.atomic():
             ids = store(archives)
-            assert batch_rows(ids) == single_rows(ids)
+            single = single_rows(ids)
+            assert batch_rows(ids) == single
+            if batch.checkable(ruleset_for(AS_OF), AS_OF, connection.vendor):
+                checked = check_rows(ids, {eid: row[3] for eid, row in single.items()})
+                assert {eid: row[:2] for eid, row in checked.items()} == {eid: row[:2] for eid, row in single.items()}
+                assert all(checksum == expected for _, _, checksum, expected in checked.values())
             raise Rollback
     except Rollback:
         pass

@@ -152,10 +152,40 @@ class Compiler:
             columns += [f'"{c.field}"' for c in conditions]
         return list(dict.fromkeys(columns))
 
-    # -- fact columns ---------------------------------------------------------------------------
+    # -- the archive, read once -----------------------------------------------------------------
+
+    @property
+    def bits(self) -> dict[str, int]:
+        """Fact name → its bit in the fact mask of the check query (every fact but GradeIn)."""
+        return {f.name: i for i, f in enumerate(f for f in self.facts if not isinstance(f, GradeIn))}
+
+    def checkable(self) -> bool:
+        """Whether :meth:`check` can compile this rule set: PostgreSQL (its hash functions and
+        ``bit_xor``) and at most 63 facts (one ``bigint`` mask)."""
+        return self.dialect.postgres and len(self.bits) <= 63
+
+    def _order(self, alias: str, date: str = '"date"', record_id: str = "record_id", source: str = "source") -> str:
+        """Archive order (date, record id, source; :func:`qcredit.rules.evaluate.order_key`), the
+        order of the keys in a snapshot's evidence, as in the single-enterprise path."""
+        d = self.dialect
+        return (f"{alias}.enterprise_id, {alias}.{date}, {d.text_order(f'{alias}.{record_id}')}, "
+                f"{d.text_order(f'{alias}.{source}')}, {alias}.id")
+
+    def _bit(self, fact: Fact) -> str:
+        return f"{1 << self.bits[fact.name]}::bigint"
 
     def select(self, q: Query, enterprise_ids_sql: str | None = None) -> str:
         """The SELECT that yields, per enterprise: id, grade, holds code, evidence text."""
+        return self._compile(q, enterprise_ids_sql, check=False)
+
+    def check(self, q: Query, enterprise_ids_sql: str | None = None) -> str:
+        """The SELECT that yields, per enterprise: id, grade, holds code and the checksum of its
+        evidence (:func:`evidence_hash_sql` of the evidence text :meth:`select` would build),
+        without building any evidence text: phase 1 of a regrade (grading.services)."""
+        assert self.checkable()
+        return self._compile(q, enterprise_ids_sql, check=True)
+
+    def _compile(self, q: Query, enterprise_ids_sql: str | None, check: bool) -> str:
         d = self.dialect
         as_of = q.param(self.as_of)
         enterprise_filter = f" AND r.enterprise_id IN ({enterprise_ids_sql})" if enterprise_ids_sql else ""
@@ -205,47 +235,54 @@ class Compiler:
         for fact in consecutive:  # failing records, counted per enterprise; the runs are found below
             admit(fact.kind, " AND ".join([*(_condition_sql(c, q, "r") for c in fact.failing),
                                            self._window_sql(fact.window, q).removeprefix(" AND ") or "TRUE"]))
-        def by_kind_filter(groups: dict[str, list[str] | None]) -> str:
-            whens = " ".join(f"WHEN {q.param(kind)} THEN {'TRUE' if conds is None else ' OR '.join(f'({c})' for c in conds)}"
-                             for kind, conds in groups.items())
-            return f"CASE r.kind {whens} ELSE FALSE END"
+        if by_kind:
+            whens = " ".join(f"WHEN {q.param(kind)} THEN "
+                             f"{'TRUE' if conds is None else ' OR '.join(f'({c})' for c in conds)}"
+                             for kind, conds in by_kind.items())
+            base += f" AND CASE r.kind {whens} ELSE FALSE END"
 
-        # What the aggregate reads: the records some Exists fact matches, and the failing
-        # records of Consecutive facts (counted, to find the enterprises that can have a run).
-        agg_groups: dict[str, list[str] | None] = {}
-        for fact in exists:
-            if isinstance(fact, Exists):
-                for m in fact.matches:
-                    conds = [_condition_sql(c, q, "r") for c in m.conditions]
-                    conds.append(self._window_sql(fact.window, q).removeprefix(" AND ") or "TRUE")
-                    agg_groups.setdefault(m.kind, []).append(" AND ".join(conds))
-            else:
-                agg_groups.setdefault("honour", []).append(
-                    f"r.honour_type IN ({', '.join(q.param(t) for t in fact.types)})")
+        # The failing records of Consecutive facts are counted, to find the enterprises that can
+        # have a run at all.
         run_conds = []
         for fact in consecutive:
             cond = " AND ".join([*(_condition_sql(c, q, "r") for c in fact.failing),
                                  self._window_sql(fact.window, q).removeprefix(" AND ") or "TRUE"])
             run_conds.append(f"r.kind = {q.param(fact.kind)} AND {cond}")
-            agg_groups.setdefault(fact.kind, []).append(cond)
 
-        if by_kind:
-            base += f" AND {by_kind_filter(by_kind)}"
         # Each record's match of every fact condition is computed in the scan itself (on
-        # PostgreSQL by the parallel workers), so the aggregate only tests boolean columns.
-        matches = [*exists_conds, *run_conds]
-        if matches:
-            match_cols = ", ".join(f"({cond}) AS m{j}" for j, cond in enumerate(matches))
-            base = base.replace(" FROM archive_record r WHERE ", f", {match_cols} FROM archive_record r WHERE ", 1)
+        # PostgreSQL by the parallel workers), so the aggregate only reads its result: a boolean
+        # column per fact, or, for the check, one mask with a bit per fact and the checksum of
+        # the record's (fact, key) pairs.
+        if check:
+            mask = " | ".join(f"(CASE WHEN {c} THEN {self._bit(f)} ELSE 0 END)"
+                              for f, c in zip(exists, exists_conds, strict=True)) or "0"
+            hashes = " # ".join(f"(CASE WHEN {c} THEN {_hash('r.id', f)} ELSE 0 END)"
+                                for f, c in zip(exists, exists_conds, strict=True)) or "0"
+            match_cols = [f"({mask})::bigint AS m", f"({hashes})::bigint AS h",
+                          *(f"({c}) AS mr{i}" for i, c in enumerate(run_conds))]
+        else:
+            match_cols = [f"({cond}) AS m{j}" for j, cond in enumerate([*exists_conds, *run_conds])]
+        if exists or consecutive:
+            base = base.replace(" FROM archive_record r WHERE ", f", {', '.join(match_cols)} FROM archive_record r WHERE ",
+                                1)
 
         ctes = [f"r AS {'MATERIALIZED ' if d.postgres else ''}({base})"]
         joins = []
 
-        if matches:
-            cols = [f"{d.id_list('r.id')} FILTER (WHERE r.m{j}) AS {_column(fact)}" for j, fact in enumerate(exists)]
-            cols += [f"count(*) FILTER (WHERE r.m{len(exists) + i}) AS n_run{i}" for i in range(len(run_conds))]
-            ctes.append(f"agg AS (SELECT r.enterprise_id, {', '.join(cols)} FROM r "
-                        f"WHERE {' OR '.join(f'r.m{j}' for j in range(len(matches)))} GROUP BY r.enterprise_id)")
+        if exists or consecutive:
+            if check:
+                cols = ["bit_or(r.m) AS m", "bit_xor(r.h) AS h"]
+                cols += [f"count(*) FILTER (WHERE r.mr{i}) AS n_run{i}" for i in range(len(run_conds))]
+                wanted = " OR ".join(["r.m <> 0", *(f"r.mr{i}" for i in range(len(run_conds)))])
+                ctes.append(f"agg AS (SELECT r.enterprise_id, {', '.join(cols)} FROM r WHERE {wanted} "
+                            f"GROUP BY r.enterprise_id)")
+            else:
+                cols = [f"{d.id_list('r.id')} FILTER (WHERE r.m{j}) AS {_column(fact)}" for j, fact in enumerate(exists)]
+                cols += [f"count(*) FILTER (WHERE r.m{len(exists) + i}) AS n_run{i}" for i in range(len(run_conds))]
+                wanted = " OR ".join(f"r.m{j}" for j in range(len(exists) + len(run_conds)))
+                # The rows reach the aggregate in archive order, so the evidence lists are in it.
+                ctes.append(f"agg AS (SELECT r.enterprise_id, {', '.join(cols)} FROM (SELECT r.* FROM r WHERE {wanted}"
+                            f" ORDER BY {self._order('r')}) r GROUP BY r.enterprise_id)")
             joins.append("LEFT JOIN agg ON agg.enterprise_id = e.id")
 
         if licence:
@@ -260,16 +297,23 @@ class Compiler:
                 f" WHEN r.status = {a('rectification_failed')} THEN 'failed' ELSE r.status END"
             )
             ctes.append(
-                "lic AS (SELECT id, enterprise_id, state FROM ("
-                f"SELECT r.id, r.enterprise_id, {state} AS state, ROW_NUMBER() OVER "
+                'lic AS (SELECT id, enterprise_id, "date", record_id, source, state FROM ('
+                f'SELECT r.id, r.enterprise_id, r."date", r.record_id, r.source, {state} AS state, ROW_NUMBER() OVER '
                 f"(PARTITION BY r.enterprise_id, r.number ORDER BY {order}) AS rn "
                 f"FROM r WHERE r.kind = {a('licence')}) newest WHERE rn = 1)"
             )
-            cols = []
-            for fact in licence:
-                states = ", ".join(q.param(s) for s in sorted(fact.states))
-                cols.append(f"{d.id_list('lic.id')} FILTER (WHERE lic.state IN ({states})) AS {_column(fact)}")
-            ctes.append(f"lic_agg AS (SELECT lic.enterprise_id, {', '.join(cols)} FROM lic GROUP BY lic.enterprise_id)")
+            in_states = {fact.name: f"lic.state IN ({', '.join(q.param(s) for s in sorted(fact.states))})"
+                         for fact in licence}
+            if check:
+                mask = " | ".join(f"(CASE WHEN {in_states[f.name]} THEN {self._bit(f)} ELSE 0 END)" for f in licence)
+                hashes = " # ".join(f"(CASE WHEN {in_states[f.name]} THEN {_hash('lic.id', f)} ELSE 0 END)"
+                                    for f in licence)
+                ctes.append(f"lic_agg AS (SELECT lic.enterprise_id, bit_or({mask}) AS m, bit_xor({hashes}) AS h "
+                            f"FROM lic GROUP BY lic.enterprise_id)")
+            else:
+                cols = [f"{d.id_list('lic.id')} FILTER (WHERE {in_states[f.name]}) AS {_column(f)}" for f in licence]
+                ctes.append(f"lic_agg AS (SELECT lic.enterprise_id, {', '.join(cols)} FROM "
+                            f"(SELECT lic.* FROM lic ORDER BY {self._order('lic')}) lic GROUP BY lic.enterprise_id)")
             joins.append("LEFT JOIN lic_agg ON lic_agg.enterprise_id = e.id")
 
         for i, fact in enumerate(consecutive):
@@ -277,7 +321,7 @@ class Compiler:
             window = self._window_sql(fact.window, q)
             # Gaps and islands: consecutive failures share (row number − row number among failures).
             ctes.append(
-                f"seq{i} AS (SELECT s.enterprise_id, s.id, s.failing, "
+                f"seq{i} AS (SELECT s.enterprise_id, s.id, s.ord_date, s.ord_id, s.ord_source, s.failing, "
                 f"ROW_NUMBER() OVER (PARTITION BY s.enterprise_id ORDER BY s.ord_date, s.ord_id, s.ord_source) - "
                 f"ROW_NUMBER() OVER (PARTITION BY s.enterprise_id, s.failing ORDER BY s.ord_date, s.ord_id, s.ord_source)"
                 f" AS island FROM (SELECT r.enterprise_id, r.id, r.\"date\" AS ord_date, "
@@ -290,14 +334,56 @@ class Compiler:
                 f" AND r.enterprise_id IN (SELECT enterprise_id FROM agg WHERE n_run{i} >= {q.param(fact.run)})) s)"
             )
             ctes.append(
-                f"run{i} AS (SELECT enterprise_id, id, COUNT(*) OVER (PARTITION BY enterprise_id, island) AS run_length"
-                f" FROM seq{i} WHERE failing = 1)"
+                f"run{i} AS (SELECT enterprise_id, id, ord_date, ord_id, ord_source, "
+                f"COUNT(*) OVER (PARTITION BY enterprise_id, island) AS run_length FROM seq{i} WHERE failing = 1)"
             )
-            ctes.append(
-                f"run{i}_agg AS (SELECT enterprise_id, {d.id_list('id')} FILTER (WHERE run_length >= {q.param(fact.run)})"
-                f" AS {_column(fact)} FROM run{i} GROUP BY enterprise_id)"
-            )
+            in_run = f"run_length >= {q.param(fact.run)}"
+            if check:
+                ctes.append(
+                    f"run{i}_agg AS (SELECT enterprise_id, CASE WHEN bool_or({in_run}) THEN {self._bit(fact)} ELSE 0 END"
+                    f" AS m, bit_xor(CASE WHEN {in_run} THEN {_hash('id', fact)} ELSE 0 END) AS h "
+                    f"FROM run{i} GROUP BY enterprise_id)"
+                )
+            else:
+                ctes.append(
+                    f"run{i}_agg AS (SELECT enterprise_id, {d.id_list('id')} FILTER (WHERE {in_run})"
+                    f" AS {_column(fact)} FROM (SELECT * FROM run{i} ORDER BY enterprise_id, ord_date, ord_id, "
+                    f"ord_source, id) run GROUP BY enterprise_id)"
+                )
             joins.append(f"LEFT JOIN run{i}_agg ON run{i}_agg.enterprise_id = e.id")
+
+        where = f" WHERE e.id IN ({enterprise_ids_sql})" if enterprise_ids_sql else ""
+        fence = " OFFSET 0" if d.postgres else ""
+
+        if check:
+            # -- per enterprise: one mask of the facts that hold, the checksum of the evidence ------
+            masks, hashes = [], []
+            if exists or consecutive:
+                masks.append("COALESCE(agg.m, 0)")
+                hashes.append("COALESCE(agg.h, 0)")
+            if licence:
+                masks.append("COALESCE(lic_agg.m, 0)")
+                hashes.append("COALESCE(lic_agg.h, 0)")
+            for i in range(len(consecutive)):
+                masks.append(f"COALESCE(run{i}_agg.m, 0)")
+                hashes.append(f"COALESCE(run{i}_agg.h, 0)")
+            for fact in self.facts:
+                if isinstance(fact, Attribute):
+                    masks.append(f"(CASE WHEN e.{fact.attribute} THEN {self._bit(fact)} ELSE 0 END)")
+                elif isinstance(fact, EstablishedFor):
+                    cutoff = add_years(self.as_of, -self.values[fact.years_parameter])
+                    masks.append(f"(CASE WHEN e.established_on <= {q.param(cutoff)} THEN {self._bit(fact)} ELSE 0 END)")
+            ctes.append(f"facts AS MATERIALIZED (SELECT e.id AS enterprise_id, e.status AS status, "
+                        f"({' | '.join(masks) or '0'})::bigint AS m, ({' # '.join(hashes) or '0'})::bigint AS h "
+                        f"FROM archive_enterprise e {' '.join(joins)}{where})")
+            # The criteria and the grade depend on the status and the mask only: they are computed
+            # once per distinct (status, mask) — a few hundred — not once per enterprise.
+            bit_cols = [f"((c.m & {self._bit(f)}) <> 0) AS b_{f.name}" for f in self.facts if f.name in self.bits]
+            layer1 = f"SELECT c.status, c.m, {', '.join(bit_cols)} FROM (SELECT DISTINCT status, m FROM facts) c"
+            graded = f"SELECT status, m, grade, {self._holds(q)} AS holds FROM ({self._layers(q, layer1)}{fence}) l4"
+            return (f"WITH {', '.join(ctes)} SELECT f.enterprise_id, g.grade, g.holds, "
+                    f"CASE WHEN f.status <> {q.param('active')} THEN 0 ELSE f.h END AS checksum "
+                    f"FROM facts f JOIN ({graded}) g ON g.status = f.status AND g.m = f.m")
 
         # -- layer 1: facts as booleans and evidence --------------------------------------------------
         fact_cols = []
@@ -314,11 +400,15 @@ class Compiler:
                 fact_cols.append(f"{_column(fact)} AS {_column(fact)}")
                 fact_cols.append(f"({_column(fact)} IS NOT NULL) AS b_{fact.name}")
                 evidence_pairs.append((fact.name, _column(fact)))
-        where = f" WHERE e.id IN ({enterprise_ids_sql})" if enterprise_ids_sql else ""
         layer1 = (f"SELECT e.id AS enterprise_id, e.status AS status, {', '.join(fact_cols)} "
                   f"FROM archive_enterprise e {' '.join(joins)}{where}")
+        evidence = f"CASE WHEN status <> {q.param('active')} THEN '' ELSE {d.evidence_text(evidence_pairs)} END"
+        return (f"WITH {', '.join(ctes)} SELECT enterprise_id, grade, {self._holds(q)} AS holds, {evidence} AS evidence "
+                f"FROM ({self._layers(q, layer1)}{fence}) l4")
 
-        # -- layer 2: QCO criteria and the grade ladder (SPEC §4) ----------------------------------------
+    def _layers(self, q: Query, layer1: str) -> str:
+        """Layers 2–4 over ``layer1`` (``status`` and a boolean ``b_<fact>`` per fact): the QCO
+        criteria, the grade ladder (SPEC §4), then the SRL criteria, which may ask for the grade."""
         def expr(e: Expr) -> str:
             if isinstance(e, GradeIn):
                 return f"(grade IN ({', '.join(q.param(g) for g in e.grades)}))"
@@ -347,14 +437,16 @@ class Compiler:
                  f" WHEN {all_of('A')} THEN 'A' WHEN {all_of('B')} THEN 'B' ELSE 'N' END")
         # OFFSET 0 keeps PostgreSQL from flattening the layers: flattened, every reference to a
         # criterion or the grade would repeat its whole expression.
-        fence = " OFFSET 0" if d.postgres else ""
+        fence = " OFFSET 0" if self.dialect.postgres else ""
         layer2 = f"SELECT l1.*, {', '.join(crit_cols)} FROM ({layer1}{fence}) l1"
         layer3 = f"SELECT l2.*, {grade} AS grade FROM ({layer2}{fence}) l2"
-
-        # -- layer 4: SRL criteria (they may ask for the grade), holds code, evidence ---------------------
         srl_cols = [f"{expr(c.condition)} AS c{index[c.id]}" for c in rs.criteria if c.tier not in "ABCD"]
-        layer4 = f"SELECT l3.*{', ' if srl_cols else ''}{', '.join(srl_cols)} FROM ({layer3}{fence}) l3"
-        n = len(rs.criteria)
+        return f"SELECT l3.*{', ' if srl_cols else ''}{', '.join(srl_cols)} FROM ({layer3}{fence}) l3"
+
+    def _holds(self, q: Query) -> str:
+        """The holds code over the columns c0… of :meth:`_layers`."""
+        d = self.dialect
+        n = len(self.ruleset.criteria)
         if d.postgres and n <= 63:
             # One integer with a bit per criterion, printed once as a bit string: no text is
             # built per criterion.
@@ -362,11 +454,23 @@ class Compiler:
             digits = f"substr(CAST(CAST(({mask}) AS bit(64)) AS text), {64 - n + 1})"
         else:
             digits = d.concat([f"(CASE WHEN c{i} THEN '1' ELSE '0' END)" for i in range(n)])
-        not_evaluated = "-" * len(rs.criteria)
-        holds = f"CASE WHEN status <> {q.param('active')} THEN '{not_evaluated}' ELSE {digits} END"
-        evidence = f"CASE WHEN status <> {q.param('active')} THEN '' ELSE {d.evidence_text(evidence_pairs)} END"
-        return (f"WITH {', '.join(ctes)} SELECT enterprise_id, grade, {holds} AS holds, {evidence} AS evidence "
-                f"FROM ({layer4}{fence}) l4")
+        return f"CASE WHEN status <> {q.param('active')} THEN '{'-' * n}' ELSE {digits} END"
+
+
+def _hash(key_sql: str, fact: Fact) -> str:
+    """The hash of one (fact, record key) pair of a snapshot's evidence (PostgreSQL); a
+    snapshot's checksum is the ``bit_xor`` of those of its pairs (:func:`evidence_hash_sql`)."""
+    assert fact.name.isidentifier()
+    return f"hashint8extended({key_sql}::bigint, hashtextextended('{fact.name}', 0))"
+
+
+def evidence_hash_sql(column: str) -> str:
+    """The checksum of stored evidence text (grading.models.Evaluation.evidence) on PostgreSQL:
+    order-independent, equal to the ``checksum`` of :meth:`Compiler.check` for the same evidence.
+    Kept in step with migration 0006."""
+    return (f"(SELECT COALESCE(bit_xor(hashint8extended(x::bigint, hashtextextended(split_part(p, '=', 1), 0))), 0) "
+            f"FROM unnest(string_to_array({column}, ';')) AS p, unnest(string_to_array(split_part(p, '=', 2), ',')) AS x "
+            f"WHERE p <> '')")
 
 
 def compile_select(ruleset: RuleSet, as_of: date, vendor: str, enterprise_ids_sql: str | None = None,
@@ -375,4 +479,17 @@ def compile_select(ruleset: RuleSet, as_of: date, vendor: str, enterprise_ids_sq
     with its own named params in ``extra_params``) restricts it to some enterprises."""
     q = Query(Dialect(vendor))
     sql = Compiler(ruleset, as_of, q.dialect).select(q, enterprise_ids_sql)
+    return sql, {**q.params, **(extra_params or {})}
+
+
+def checkable(ruleset: RuleSet, as_of: date, vendor: str) -> bool:
+    return Compiler(ruleset, as_of, Dialect(vendor)).checkable()
+
+
+def compile_check(ruleset: RuleSet, as_of: date, vendor: str, enterprise_ids_sql: str | None = None,
+                  extra_params: dict | None = None) -> tuple[str, dict]:
+    """(sql, named params) of the check SELECT (:meth:`Compiler.check`): enterprise_id, grade,
+    holds, checksum."""
+    q = Query(Dialect(vendor))
+    sql = Compiler(ruleset, as_of, q.dialect).check(q, enterprise_ids_sql)
     return sql, {**q.params, **(extra_params or {})}

@@ -80,6 +80,9 @@ class GradeState(models.Model):
     ruleset = models.CharField("规则版本", max_length=32, default="")
     holds = models.CharField("各项指标结果", max_length=64, default="")
     evidence = models.TextField("证据记录", blank=True, default="")
+    # PostgreSQL: the checksum of ``evidence`` (grading.batch.evidence_hash_sql), which the full
+    # regrade compares without building any evidence text. NULL on SQLite (it compares the text).
+    evidence_hash = models.BigIntegerField("证据校验值", null=True, blank=True)
 
     class Meta:
         verbose_name = "当前等级"
