@@ -299,6 +299,152 @@ def cmd_audit_verify(args) -> int:
     return 0
 
 
+# --- jobs and rule-set versions ----------------------------------------------------------------------
+
+
+def _counts_text(counts: dict) -> str:
+    return "，".join(f"{k}={v}" for k, v in counts.items())
+
+
+def cmd_jobs_run_daily(args) -> int:
+    """The daily run without Celery (cron on the embedded default): exit 1 if any step failed."""
+    _django()
+    from qcredit.jobs.services import run_daily
+
+    day = _as_of(args.date, "--date")
+    _ensure_schema()
+    report = run_daily(today=day)
+    for run in report.runs:
+        mark = "成功" if run.ok else "失败"
+        detail = _counts_text(run.counts) if run.ok else run.error
+        print(f"[{mark}] {run.name}  {run.label}  {detail}".rstrip())
+    if not report.ok:
+        for run in report.failed:
+            print(f"{run.name}: {run.error}", file=sys.stderr)
+        print(f"{report.day.isoformat()} 每日任务：{len(report.failed)} 个步骤失败（其余步骤已执行）", file=sys.stderr)
+        return 1
+    print(f"{report.day.isoformat()} 每日任务：{len(report.runs)} 个步骤全部完成")
+    return 0
+
+
+def cmd_jobs_list(args) -> int:
+    _django()
+    from django.utils import timezone
+
+    from qcredit.jobs.selectors import job_runs_recent
+
+    _ensure_schema()
+    rows = []
+    for run in job_runs_recent(limit=args.limit, job=args.job):
+        state = "进行中" if run.ok is None else ("成功" if run.ok else "失败")
+        started = timezone.localtime(run.started_at).strftime("%Y-%m-%d %H:%M:%S")
+        seconds = f"{(run.finished_at - run.started_at).total_seconds():.1f}" if run.finished_at else "-"
+        rows.append((run.day.isoformat(), run.job, run.name, state, started, seconds, run.channel,
+                     run.error if run.ok is False else _counts_text(run.counts) or "-"))
+    _print_table(("执行日", "任务", "步骤", "状态", "开始时间", "用时(秒)", "触发", "结果"), rows)
+    return 0
+
+
+def _ruleset_error(exc) -> int:
+    from qcredit.rulesets.errors import RuleSetVersionErrorCode
+
+    if exc.code in {RuleSetVersionErrorCode.NOT_FOUND, RuleSetVersionErrorCode.AS_OF_BEFORE_EFFECTIVE}:
+        raise InvalidInput([("VERSION" if exc.code is RuleSetVersionErrorCode.NOT_FOUND else "--as-of",
+                             exc.message)]) from None
+    print(exc.message, file=sys.stderr)
+    return 1
+
+
+def cmd_rulesets_list(args) -> int:
+    _django()
+    from qcredit.rules import SHIPPED
+    from qcredit.rulesets.selectors import ruleset_version_list
+
+    _ensure_schema()
+    rows = [(r.version, "程序内置", r.effective_from.isoformat(), "-", r.title) for r in SHIPPED]
+    rows += [(v.version, v.get_state_display(), v.effective_from.isoformat(), v.predecessor, v.title)
+             for v in reversed(ruleset_version_list())]
+    _print_table(("版本", "状态", "生效日期", "前一版本", "标题"), rows)
+    return 0
+
+
+def cmd_rulesets_show(args) -> int:
+    _django()
+    from qcredit.rulesets.errors import RuleSetVersionError
+    from qcredit.rulesets.selectors import ruleset_version_changes, ruleset_version_get
+
+    _ensure_schema()
+    try:
+        v = ruleset_version_get(version=args.version)
+    except RuleSetVersionError as exc:
+        return _ruleset_error(exc)
+    print(f"版本 {v.version}（{v.get_state_display()}）：{v.title}")
+    print(f"生效日期 {v.effective_from.isoformat()}，前一版本 {v.predecessor}")
+    if v.note:
+        print(f"说明：{v.note}")
+    print(f"创建：{v.created_by or '系统'} {v.created_at:%Y-%m-%d %H:%M}，理由：{v.creation_reason}")
+    if v.activated_at:
+        print(f"启用：{v.activated_by or '系统'} {v.activated_at:%Y-%m-%d %H:%M}，理由：{v.activation_reason}")
+    _print_table(("参数", "名称", "原取值", "原依据", "新取值", "新依据"),
+                 [(c.name, c.label, c.describe(c.previous), c.previous_article, c.describe(c.value), c.article)
+                  for c in ruleset_version_changes(v)])
+    if v.impact:
+        print(f"影响评估（评价日 {v.impact['as_of']}）：{v.impact['enterprises']} 家企业中 {v.impact['changed']} 家等级变化，"
+              f"{len(v.impact['redlist_leaving'])} 个红名单主体不再符合条件")
+    return 0
+
+
+def _print_impact(impact) -> None:
+    print(f"评价日 {impact.as_of.isoformat()}：现行版本 {impact.current_version} → 新版本 {impact.version}，"
+          f"{impact.enterprises} 家企业中 {impact.changed} 家等级变化")
+    _print_table(("等级", "现行", "新版本"), [(g, b, a) for g, (b, a) in impact.by_grade.items()])
+    if impact.changes:
+        _print_table(("原等级", "新等级", "企业数"), [(a, b, n) for (a, b), n in impact.changes.items()])
+    print(f"不再符合红名单条件的主体：{len(impact.redlist_leaving)} 个")
+    for subject in impact.redlist_leaving:
+        print("  " + " ".join(str(subject.get(k, "")) for k in ("uscc", "name") if subject.get(k)) or str(subject))
+
+
+def cmd_rulesets_preview(args) -> int:
+    """Preview the impact and, for a version not yet active, record it (draft → previewed) as
+    the system: the command is an operator's tool (audited as 系统 through the channel cli)."""
+    _django()
+    from qcredit.rulesets.errors import RuleSetVersionError
+    from qcredit.rulesets.models import RuleSetVersion
+    from qcredit.rulesets.selectors import ruleset_version_get
+    from qcredit.rulesets.services import ruleset_version_preview, ruleset_version_preview_record
+
+    as_of = _as_of(args.as_of)
+    _ensure_schema()
+    try:
+        v = ruleset_version_get(version=args.version)
+        if v.state == RuleSetVersion.State.ACTIVE:
+            impact = ruleset_version_preview(version=v, as_of=as_of)
+        else:
+            impact = ruleset_version_preview_record(actor=None, version=v, as_of=as_of)
+    except RuleSetVersionError as exc:
+        return _ruleset_error(exc)
+    _print_impact(impact)
+    return 0
+
+
+def cmd_rulesets_activate(args) -> int:
+    """Activate a previewed version as the system (actor None, channel cli): an operator's tool."""
+    _django()
+    from qcredit.rulesets.errors import RuleSetVersionError
+    from qcredit.rulesets.services import ruleset_version_activate
+
+    _ensure_schema()
+    try:
+        v = ruleset_version_activate(actor=None, version=args.version, reason=args.reason)
+    except RuleSetVersionError as exc:
+        return _ruleset_error(exc)
+    print(f"规则版本 {v.version} 已启用（自 {v.effective_from.isoformat()} 起施行）"
+          + (f"，已于 {v.rechecked_on.isoformat()} 重新评定并复查红名单" if v.rechecked_on else
+             "；生效日到来时由每日任务重新评定并复查红名单"))
+    return 0
+
+
 def cmd_manage(args) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -350,6 +496,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = audit.add_parser("verify", help="核对审计日志哈希链，指出第一个断裂处")
     p.add_argument("--expect-head", help="此前留存的链尾“序号:哈希”，用于发现链尾被截断或整体重写")
     p.set_defaults(func=cmd_audit_verify)
+
+    p = sub.add_parser("jobs", help="定时任务（无需 Redis 即可手动或由 cron 运行）")
+    jobs = p.add_subparsers(dest="jobs_command", required=True)
+    p = jobs.add_parser("run-daily", help="执行每日任务：全量重评、到期、期限与补办检查；任一步骤失败则退出码为 1")
+    p.add_argument("--date", help="执行日 YYYY-MM-DD（缺省为今天）")
+    p.set_defaults(func=cmd_jobs_run_daily)
+    p = jobs.add_parser("list", help="最近的任务执行记录")
+    p.add_argument("--limit", type=int, default=30)
+    p.add_argument("--job", choices=("daily", "reminders"))
+    p.set_defaults(func=cmd_jobs_list)
+
+    p = sub.add_parser("rulesets", help="规则版本（运维工具：以“系统”身份操作，经由 cli 渠道记入审计日志）")
+    rulesets = p.add_subparsers(dest="rulesets_command", required=True)
+    p = rulesets.add_parser("list", help="全部规则版本")
+    p.set_defaults(func=cmd_rulesets_list)
+    p = rulesets.add_parser("show", help="一个版本的参数调整与影响评估")
+    p.add_argument("version")
+    p.set_defaults(func=cmd_rulesets_show)
+    p = rulesets.add_parser("preview", help="预览并记录启用一个版本的影响（等级变化、不再符合条件的红名单主体）")
+    p.add_argument("version")
+    p.add_argument("--as-of", help="评价日 YYYY-MM-DD（缺省为今天或生效日期中较晚者）")
+    p.set_defaults(func=cmd_rulesets_preview)
+    p = rulesets.add_parser("activate", help="启用一个已预览的版本")
+    p.add_argument("version")
+    p.add_argument("--reason", required=True, help="启用理由（记入审计日志）")
+    p.set_defaults(func=cmd_rulesets_activate)
 
     p = sub.add_parser("manage", help="Django 管理命令（migrate、createsuperuser 等）")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "qcredit.rulesets",
     "qcredit.redlist",
     "qcredit.lists",
+    "qcredit.jobs",
     "qcredit.exchange",
     "qcredit.workspace",
 ]
@@ -125,3 +126,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("QCREDIT_LOG_LEVEL", "WARNING")},
 }
+
+# Celery (config/celery.py): the scheduled jobs through Redis. `qcredit jobs run-daily` runs
+# the same work without it (the embedded default).
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

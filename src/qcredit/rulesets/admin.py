@@ -161,8 +161,9 @@ class RuleSetVersionAdmin(admin.ModelAdmin):
         changes = format_html_join("", "<li>{} → {}：{} 家</li>",
                                    ((GRADE_LABELS[c["from"]], GRADE_LABELS[c["to"]], c["count"])
                                     for c in impact["changes"])) or "无"
-        leaving = format_html_join("", "<li>{} {}</li>",
-                                   ((s.get("name", s.get("subject", "")), s.get("uscc", ""))
+        leaving = format_html_join("", "<li>{} {} {}</li>",
+                                   ((s.get("name", s.get("subject", "")), s.get("uscc", ""),
+                                     f"（未满足 {'、'.join(s['unmet'])}）" if s.get("unmet") else "")
                                     for s in impact["redlist_leaving"])) or "无"
         return format_html(
             "<p>评价日 {}：现行版本 {} 与新版本 {} 相比，{} 家企业中 {} 家等级变化。</p>"

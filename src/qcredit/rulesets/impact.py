@@ -92,17 +92,18 @@ def grade_transitions(current: RuleSet, new: RuleSet, as_of: date) -> dict[tuple
 
 
 def subject_json(subject) -> dict:
-    """A red-list subject as the recheck preview gave it, made JSON-able for the stored impact."""
+    """A red-list subject (an entry, or a removal item naming one) as the red-list app gave
+    it, made JSON-able for the stored impact and the audit event."""
     if isinstance(subject, dict):
         return {str(k): (v if isinstance(v, int | float | str | bool | type(None)) else str(v))
                 for k, v in subject.items()}
-    out = {"subject": str(subject)}
-    for name in ("pk", "uscc", "name", "entry_key"):
-        value = getattr(subject, name, None)
-        if value is not None and not callable(value):
-            out[name] = value if isinstance(value, int | str) else str(value)
-    enterprise = getattr(subject, "enterprise", None)
-    if enterprise is not None:
-        out.setdefault("uscc", getattr(enterprise, "uscc", ""))
-        out.setdefault("name", getattr(enterprise, "name", ""))
+    out: dict = {"subject": str(subject), "pk": getattr(subject, "pk", None)}
+    for holder in (subject, getattr(subject, "entry", None), getattr(subject, "enterprise", None)):
+        for name in ("uscc", "name"):
+            value = getattr(holder, name, None) if holder is not None else None
+            if isinstance(value, str) and value and name not in out:
+                out[name] = value
+    unmet = getattr(subject, "recheck_unmet", None)
+    if unmet:
+        out["unmet"] = [str(u) for u in unmet]
     return out
