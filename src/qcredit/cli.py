@@ -313,7 +313,20 @@ def cmd_jobs_run_daily(args) -> int:
 
     day = _as_of(args.date, "--date")
     _ensure_schema()
-    report = run_daily(today=day)
+    return _job_report(run_daily(today=day), "每日任务")
+
+
+def cmd_jobs_reminders(args) -> int:
+    """The deadline reminders without Celery (nothing on a day that is not a working day)."""
+    _django()
+    from qcredit.jobs.services import run_reminders
+
+    day = _as_of(args.date, "--date")
+    _ensure_schema()
+    return _job_report(run_reminders(today=day), "期限提醒")
+
+
+def _job_report(report, title: str) -> int:
     for run in report.runs:
         mark = "成功" if run.ok else "失败"
         detail = _counts_text(run.counts) if run.ok else run.error
@@ -321,9 +334,9 @@ def cmd_jobs_run_daily(args) -> int:
     if not report.ok:
         for run in report.failed:
             print(f"{run.name}: {run.error}", file=sys.stderr)
-        print(f"{report.day.isoformat()} 每日任务：{len(report.failed)} 个步骤失败（其余步骤已执行）", file=sys.stderr)
+        print(f"{report.day.isoformat()} {title}：{len(report.failed)} 个步骤失败（其余步骤已执行）", file=sys.stderr)
         return 1
-    print(f"{report.day.isoformat()} 每日任务：{len(report.runs)} 个步骤全部完成")
+    print(f"{report.day.isoformat()} {title}：{len(report.runs)} 个步骤全部完成")
     return 0
 
 
@@ -502,6 +515,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = jobs.add_parser("run-daily", help="执行每日任务：全量重评、到期、期限与补办检查；任一步骤失败则退出码为 1")
     p.add_argument("--date", help="执行日 YYYY-MM-DD（缺省为今天）")
     p.set_defaults(func=cmd_jobs_run_daily)
+    p = jobs.add_parser("reminders", help="执行期限提醒（仅在工作日执行；任一步骤失败则退出码为 1）")
+    p.add_argument("--date", help="执行日 YYYY-MM-DD（缺省为今天）")
+    p.set_defaults(func=cmd_jobs_reminders)
     p = jobs.add_parser("list", help="最近的任务执行记录")
     p.add_argument("--limit", type=int, default=30)
     p.add_argument("--job", choices=("daily", "reminders"))

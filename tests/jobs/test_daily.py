@@ -163,6 +163,14 @@ def test_no_reminders_on_a_public_holiday_weekday(reminder_steps):
     assert JobRun.objects.get(job="reminders").counts == {"workday": False}
 
 
+def test_reminders_from_the_command_line(reminder_steps, capsys):
+    workday = first_day(chinese_calendar.is_workday, date(2026, 6, 1))
+    assert main(["jobs", "reminders", "--date", workday.isoformat()]) == 0
+    assert reminder_steps == [workday] and "[成功] remind" in capsys.readouterr().out
+    assert main(["jobs", "reminders", "--date", "2099-06-01"]) == 1
+    assert "2099 年的法定节假日安排尚未导入" in capsys.readouterr().err
+
+
 def test_reminders_on_a_day_without_a_loaded_calendar_fail_loudly(reminder_steps):
     report = run_reminders(today=date(2099, 6, 1))
     assert not report.ok and reminder_steps == []

@@ -369,3 +369,13 @@ def test_a_rolled_back_activation_leaves_no_trace_in_the_rule_sets_of_the_proces
         assert [r.version for r in activated_rulesets()] == ["SD-2026.1"]
         raise Boom
     assert activated_rulesets() == () and ruleset_on(date(2026, 6, 1)) is SHANDONG_2018
+
+
+def test_preview_and_activation_are_wired_to_the_red_list_app(admin):
+    """With the real qcredit.redlist (no stand-in): an empty red list loses nobody."""
+    version = draft(admin, effective_from=today() - timedelta(days=1))
+    impact = ruleset_version_preview_record(actor=admin, version=version)
+    assert impact.redlist_leaving == ()
+    activated = ruleset_version_activate(actor=admin, version=version, reason="启用")
+    assert activated.rechecked_on == today()
+    assert json.loads(AuditEvent.objects.get(action="rulesets.version.activate").after)["redlist_recheck"] == []
