@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "qcredit.audit",
     "qcredit.archive",
     "qcredit.grading",
+    "qcredit.workdays",
     "qcredit.rulesets",
     "qcredit.redlist",
     "qcredit.lists",
