@@ -210,8 +210,12 @@ def run_step(*, job: str, step: Step, today: date) -> JobRun:
         with transaction.atomic():
             result = step.run(today)
     except Exception as exc:  # a failing step is recorded and the run goes on
-        log.exception("job %s step %s failed for %s", job, step.name, today)
         run.error_code, run.error = _error(exc)
+        if getattr(exc, "code", None) is not None and getattr(exc, "message", None):
+            # an error of the domain (a missing holiday year …): its message says it all
+            log.error("job %s step %s failed for %s: %s", job, step.name, today, run.error)
+        else:
+            log.exception("job %s step %s failed for %s", job, step.name, today)
         run.ok = False
     else:
         run.counts = step_counts(result)
