@@ -19,6 +19,14 @@ from datetime import date
 from qcredit.rules.dates import add_years
 from qcredit.rules.evaluate import GRADES
 from qcredit.rules.model import (
+    EXPIRED,
+    FAILED,
+    LICENCE_STATES,
+    PENDING,
+    RECTIFYING,
+    REVOKED,
+    SUSPENDED,
+    VALID,
     And,
     Attribute,
     Below,
@@ -116,6 +124,11 @@ def _match_sql(match: Match, q: Query, alias: str) -> str:
     return "(" + " AND ".join(parts) + ")"
 
 
+def _and(*parts: str) -> str:
+    """Conjunction of the non-empty ``parts`` (TRUE if none)."""
+    return " AND ".join(p for p in parts if p) or "TRUE"
+
+
 def _column(fact: Fact) -> str:
     return f"f_{fact.name}"
 
@@ -134,6 +147,43 @@ class Compiler:
         if window is None:
             return ""
         return f' AND {alias}."date" > {q.param(window.after(self.as_of, self.values))}'
+
+    def _licence_state_sql(self, q: Query, value: dict[str, str], otherwise: str) -> str:
+        """The state on ``as_of`` of the licence whose newest record is ``r`` (SPEC §4.1,
+        :func:`qcredit.rules.evaluate.licence_state`), as ``value[state]``; ``otherwise`` for a
+        status the rules do not know."""
+        a = q.param
+        return (
+            f"CASE WHEN r.status = {a('valid')} THEN CASE"
+            f" WHEN r.valid_from IS NOT NULL AND {a(self.as_of)} < r.valid_from THEN {value[PENDING]}"
+            f" WHEN r.valid_to IS NOT NULL AND {a(self.as_of)} > r.valid_to THEN {value[EXPIRED]} ELSE {value[VALID]} END"
+            f" WHEN r.status = {a('rectifying')} THEN CASE"
+            f" WHEN r.rectify_by IS NULL OR {a(self.as_of)} <= r.rectify_by THEN {value[RECTIFYING]} ELSE {value[FAILED]} END"
+            f" WHEN r.status = {a('rectification_failed')} THEN {value[FAILED]}"
+            f" WHEN r.status = {a('revoked')} THEN {value[REVOKED]} WHEN r.status = {a('suspended')} THEN {value[SUSPENDED]}"
+            f" ELSE {otherwise} END"
+        )
+
+    def _after_sql(self, after: date | None, q: Query) -> str:
+        return "" if after is None else f'r."date" > {q.param(after)}'
+
+    def _atoms(self, fact: Fact, q: Query) -> list[tuple[str, object, str, date | None]]:
+        """What ``fact`` (Exists, HonourIn, the failing records of Consecutive) matches: per
+        alternative, (record kind, a key of its conditions, their SQL or "" if none, the window
+        start or None)."""
+        if isinstance(fact, Exists):
+            after = fact.window.after(self.as_of, self.values) if fact.window else None
+            return [(m.kind, m.conditions, " AND ".join(_condition_sql(c, q, "r") for c in m.conditions), after)
+                    for m in fact.matches]
+        if isinstance(fact, HonourIn):
+            sql = _and(f"r.honour_type IN ({', '.join(q.param(t) for t in fact.types)})",
+                       f"(r.valid_to IS NULL OR r.valid_to >= {q.param(self.as_of)})",
+                       *(_condition_sql(c, q, "r") for c in fact.conditions))
+            return [("honour", ("honour", fact.types, fact.conditions), sql, None)]
+        if isinstance(fact, Consecutive):
+            after = fact.window.after(self.as_of, self.values) if fact.window else None
+            return [(fact.kind, fact.failing, " AND ".join(_condition_sql(c, q, "r") for c in fact.failing), after)]
+        raise TypeError(fact)
 
     def _columns(self) -> list[str]:
         """The record columns the facts read (a narrow intermediate result stays in memory)."""
@@ -161,7 +211,8 @@ class Compiler:
 
     def checkable(self) -> bool:
         """Whether :meth:`check` can compile this rule set: PostgreSQL (its hash functions and
-        ``bit_xor``) and at most 63 facts (one ``bigint`` mask)."""
+        ``bit_xor``) and at most 63 facts (one ``bigint`` mask; its sign bit tells an enterprise
+        that is not active)."""
         return self.dialect.postgres and len(self.bits) <= 63
 
     def _order(self, alias: str, date: str = '"date"', record_id: str = "record_id", source: str = "source") -> str:
@@ -189,132 +240,117 @@ class Compiler:
         d = self.dialect
         as_of = q.param(self.as_of)
         enterprise_filter = f" AND r.enterprise_id IN ({enterprise_ids_sql})" if enterprise_ids_sql else ""
-        all_current = (f"SELECT {', '.join(f'r.{c}' for c in self._columns())} FROM archive_record r"
-                       f" WHERE r.superseded_at IS NULL AND r.withdrawn = {q.param(False)}"
-                       f' AND r."date" <= {as_of}{enterprise_filter}')
-        base = all_current
+        current = (f"r.superseded_at IS NULL AND r.withdrawn = {q.param(False)} AND r.\"date\" <= {as_of}"
+                   f"{enterprise_filter}")
+        all_current = f"SELECT {', '.join(f'r.{c}' for c in self._columns())} FROM archive_record r WHERE {current}"
 
         exists = [f for f in self.facts if isinstance(f, Exists | HonourIn)]
         licence = [f for f in self.facts if isinstance(f, LicenceIn)]
         consecutive = [f for f in self.facts if isinstance(f, Consecutive)]
 
-        # The archive is read once; only records that some fact could match are kept (most
-        # records — passed samplings and inspections, full pass rates — match none), so the
-        # aggregates below work on a fraction of the rows.
-        exists_conds: list[str] = []
-        for fact in exists:
-            if isinstance(fact, Exists):
-                cond = " OR ".join(_match_sql(m, q, "r") for m in fact.matches)
-                cond = f"({cond}){self._window_sql(fact.window, q)}"
-            else:  # HonourIn
-                cond = (f"r.kind = {q.param('honour')} AND r.honour_type IN "
-                        f"({', '.join(q.param(t) for t in fact.types)})"
-                        f" AND (r.valid_to IS NULL OR r.valid_to >= {q.param(self.as_of)})")
-                for c in fact.conditions:
-                    cond += " AND " + _condition_sql(c, q, "r")
-            exists_conds.append(cond)
-        # The prefilter is a superset of what the facts match, grouped by kind, so that each
-        # record is tested against the conditions of its own kind only (windows are left to
-        # the aggregates).
-        by_kind: dict[str, list[str] | None] = {}
-
-        def admit(kind: str, condition: str | None) -> None:
-            if condition is None or by_kind.get(kind, []) is None:
-                by_kind[kind] = None
-            else:
-                by_kind.setdefault(kind, []).append(condition)
-
-        for fact in exists:
-            if isinstance(fact, Exists):
-                for m in fact.matches:
-                    admit(m.kind, " AND ".join(_condition_sql(c, q, "r") for c in m.conditions) or None)
-            else:
-                admit("honour", f"r.honour_type IN ({', '.join(q.param(t) for t in fact.types)})")
+        # What each fact matches, as (kind, conditions, window start) per kind of record it reads.
+        # The archive is read once; only records that some fact matches are kept (most records —
+        # passed samplings and inspections, full pass rates — match none), each tested against
+        # the conditions of its own kind only.
+        atoms = {fact.name: self._atoms(fact, q) for fact in [*exists, *consecutive]}
+        kept: dict[str, dict[object, tuple[str, date | None]] | None] = {}
+        for fact in [*exists, *consecutive]:
+            for kind, key, sql, after in atoms[fact.name]:
+                if kept.get(kind, {}) is None:
+                    continue
+                known = kept.setdefault(kind, {}).get(key)
+                if known:  # the same conditions for another window: the wider one
+                    after = None if known[1] is None or after is None else min(known[1], after)
+                kept[kind][key] = (sql, after)
         if licence:
-            admit("licence", None)
-        for fact in consecutive:  # failing records, counted per enterprise; the runs are found below
-            admit(fact.kind, " AND ".join([*(_condition_sql(c, q, "r") for c in fact.failing),
-                                           self._window_sql(fact.window, q).removeprefix(" AND ") or "TRUE"]))
-        if by_kind:
-            whens = " ".join(f"WHEN {q.param(kind)} THEN "
-                             f"{'TRUE' if conds is None else ' OR '.join(f'({c})' for c in conds)}"
-                             for kind, conds in by_kind.items())
-            base += f" AND CASE r.kind {whens} ELSE FALSE END"
+            kept["licence"] = None
+        prefilter = ""
+        if kept:
+            whens = []
+            for kind, conds in kept.items():
+                test = "TRUE" if conds is None else " OR ".join(
+                    f"({_and(sql, self._after_sql(after, q))})" for sql, after in conds.values())
+                whens.append(f"WHEN {q.param(kind)} THEN {test}")
+            prefilter = f" AND CASE r.kind {' '.join(whens)} ELSE FALSE END"
 
-        # The failing records of Consecutive facts are counted, to find the enterprises that can
-        # have a run at all.
-        run_conds = []
-        for fact in consecutive:
-            cond = " AND ".join([*(_condition_sql(c, q, "r") for c in fact.failing),
-                                 self._window_sql(fact.window, q).removeprefix(" AND ") or "TRUE"])
-            run_conds.append(f"r.kind = {q.param(fact.kind)} AND {cond}")
+        def fact_sql(fact: Fact, kind: str | None = None) -> str:
+            """The records ``fact`` matches (of ``kind`` only, tested by the caller, if given)."""
+            tests = [_and(sql, self._after_sql(after, q)) if kind else
+                     _and(f"r.kind = {q.param(k)}", sql, self._after_sql(after, q))
+                     for k, _, sql, after in atoms[fact.name] if kind in (None, k)]
+            return " OR ".join(f"({t})" for t in tests)
 
-        # Each record's match of every fact condition is computed in the scan itself (on
-        # PostgreSQL by the parallel workers), so the aggregate only reads its result: a boolean
-        # column per fact, or, for the check, one mask with a bit per fact and the checksum of
-        # the record's (fact, key) pairs.
+        order = f'r."date" DESC, {d.text_order("r.record_id")} DESC, {d.text_order("r.source")} DESC'
+        ctes: list[str] = []
+        joins: list[str] = []
         if check:
-            mask = " | ".join(f"(CASE WHEN {c} THEN {self._bit(f)} ELSE 0 END)"
-                              for f, c in zip(exists, exists_conds, strict=True)) or "0"
-            hashes = " # ".join(f"(CASE WHEN {c} THEN {_hash('r.id', f)} ELSE 0 END)"
-                                for f, c in zip(exists, exists_conds, strict=True)) or "0"
-            match_cols = [f"({mask})::bigint AS m", f"({hashes})::bigint AS h",
-                          *(f"({c}) AS mr{i}" for i, c in enumerate(run_conds))]
+            # One parallel aggregate over the archive, per enterprise: the mask of the facts its
+            # records satisfy and the checksum of their (fact, key) pairs, each record's part
+            # computed per kind by the scan; the failing records of each Consecutive fact; the
+            # licence records, and if there is one, the mask and checksum of its state.
+            kinds = list(dict.fromkeys(a[0] for fact in exists for a in atoms[fact.name]))
+            masks, hashes = [], []
+            for kind in kinds:
+                facts = [(f, fact_sql(f, kind)) for f in exists if any(a[0] == kind for a in atoms[f.name])]
+                masks.append(f"WHEN {q.param(kind)} THEN " + " | ".join(
+                    f"(CASE WHEN {c} THEN {self._bit(f)} ELSE 0 END)" for f, c in facts))
+                hashes.append(f"WHEN {q.param(kind)} THEN " + " # ".join(
+                    f"(CASE WHEN {c} THEN {_hash('r.id', f)} ELSE 0 END)" for f, c in facts))
+            cols = [f"bit_or(CASE r.kind {' '.join(masks)} ELSE 0 END) AS m" if masks else "0::bigint AS m",
+                    f"bit_xor(CASE r.kind {' '.join(hashes)} ELSE 0 END) AS h" if hashes else "0::bigint AS h"]
+            cols += [f"count(*) FILTER (WHERE {fact_sql(f)}) AS n_run{i}" for i, f in enumerate(consecutive)]
+            if licence:
+                lic_mask, lic_hash = self._licence_check_sql(q, licence)
+                is_licence = f"r.kind = {q.param('licence')}"
+                cols += [f"count(*) FILTER (WHERE {is_licence}) AS n_lic",
+                         f"bit_or({lic_mask}) FILTER (WHERE {is_licence}) AS lm",
+                         f"bit_xor({lic_hash}) FILTER (WHERE {is_licence}) AS lh"]
+            ctes.append(f"agg AS (SELECT r.enterprise_id, {', '.join(cols)} FROM archive_record r "
+                        f"WHERE {current}{prefilter} GROUP BY r.enterprise_id)")
+            joins.append("LEFT JOIN agg ON agg.enterprise_id = e.id")
+            if licence:
+                # Where an enterprise has more than one licence record, the newest of each licence
+                # (DISTINCT ON, PostgreSQL), read by index.
+                ctes.append(
+                    f"lic AS (SELECT DISTINCT ON (r.enterprise_id, r.number) r.enterprise_id, ({lic_mask})::bigint AS m,"
+                    f" ({lic_hash})::bigint AS h FROM archive_record r WHERE {current} AND {is_licence} AND "
+                    f"r.enterprise_id IN (SELECT enterprise_id FROM agg WHERE n_lic > 1) "
+                    f"ORDER BY r.enterprise_id, r.number, {order})")
+                ctes.append("lic_agg AS (SELECT enterprise_id, bit_or(m) AS m, bit_xor(h) AS h FROM lic "
+                            "GROUP BY enterprise_id)")
+                joins.append("LEFT JOIN lic_agg ON lic_agg.enterprise_id = e.id")
         else:
-            match_cols = [f"({cond}) AS m{j}" for j, cond in enumerate([*exists_conds, *run_conds])]
-        if exists or consecutive:
-            base = base.replace(" FROM archive_record r WHERE ", f", {', '.join(match_cols)} FROM archive_record r WHERE ",
-                                1)
-
-        ctes = [f"r AS {'MATERIALIZED ' if d.postgres else ''}({base})"]
-        joins = []
-
-        if exists or consecutive:
-            if check:
-                cols = ["bit_or(r.m) AS m", "bit_xor(r.h) AS h"]
-                cols += [f"count(*) FILTER (WHERE r.mr{i}) AS n_run{i}" for i in range(len(run_conds))]
-                wanted = " OR ".join(["r.m <> 0", *(f"r.mr{i}" for i in range(len(run_conds)))])
-                ctes.append(f"agg AS (SELECT r.enterprise_id, {', '.join(cols)} FROM r WHERE {wanted} "
-                            f"GROUP BY r.enterprise_id)")
-            else:
+            # One scan of the archive keeping the records some fact matches, with each record's
+            # match of every fact computed in the scan itself (on PostgreSQL by the parallel
+            # workers) and the columns the licence states and the evidence order need.
+            kept_columns = ["id", "enterprise_id", "kind", '"date"', "record_id", "source"]
+            if licence:
+                kept_columns += ["number", "status", "valid_from", "valid_to", "rectify_by"]
+            match_cols = [f"({fact_sql(f)}) AS m{j}" for j, f in enumerate([*exists, *consecutive])]
+            ctes.append(f"r AS {'MATERIALIZED ' if d.postgres else ''}(SELECT "
+                        f"{', '.join([*(f'r.{c}' for c in kept_columns), *match_cols])} FROM archive_record r "
+                        f"WHERE {current}{prefilter})")
+            if exists or consecutive:
                 cols = [f"{d.id_list('r.id')} FILTER (WHERE r.m{j}) AS {_column(fact)}" for j, fact in enumerate(exists)]
-                cols += [f"count(*) FILTER (WHERE r.m{len(exists) + i}) AS n_run{i}" for i in range(len(run_conds))]
-                wanted = " OR ".join(f"r.m{j}" for j in range(len(exists) + len(run_conds)))
+                cols += [f"count(*) FILTER (WHERE r.m{len(exists) + i}) AS n_run{i}" for i in range(len(consecutive))]
+                wanted = " OR ".join(f"r.m{j}" for j in range(len(exists) + len(consecutive)))
                 # The rows reach the aggregate in archive order, so the evidence lists are in it.
                 ctes.append(f"agg AS (SELECT r.enterprise_id, {', '.join(cols)} FROM (SELECT r.* FROM r WHERE {wanted}"
                             f" ORDER BY {self._order('r')}) r GROUP BY r.enterprise_id)")
-            joins.append("LEFT JOIN agg ON agg.enterprise_id = e.id")
-
-        if licence:
-            order = f'r."date" DESC, {d.text_order("r.record_id")} DESC, {d.text_order("r.source")} DESC'
-            a = q.param
-            state = (
-                f"CASE WHEN r.status = {a('valid')} THEN CASE"
-                f" WHEN r.valid_from IS NOT NULL AND {a(self.as_of)} < r.valid_from THEN 'pending'"
-                f" WHEN r.valid_to IS NOT NULL AND {a(self.as_of)} > r.valid_to THEN 'expired' ELSE 'valid' END"
-                f" WHEN r.status = {a('rectifying')} THEN CASE"
-                f" WHEN r.rectify_by IS NULL OR {a(self.as_of)} <= r.rectify_by THEN 'rectifying' ELSE 'failed' END"
-                f" WHEN r.status = {a('rectification_failed')} THEN 'failed' ELSE r.status END"
-            )
-            ctes.append(
-                'lic AS (SELECT id, enterprise_id, "date", record_id, source, state FROM ('
-                f'SELECT r.id, r.enterprise_id, r."date", r.record_id, r.source, {state} AS state, ROW_NUMBER() OVER '
-                f"(PARTITION BY r.enterprise_id, r.number ORDER BY {order}) AS rn "
-                f"FROM r WHERE r.kind = {a('licence')}) newest WHERE rn = 1)"
-            )
-            in_states = {fact.name: f"lic.state IN ({', '.join(q.param(s) for s in sorted(fact.states))})"
-                         for fact in licence}
-            if check:
-                mask = " | ".join(f"(CASE WHEN {in_states[f.name]} THEN {self._bit(f)} ELSE 0 END)" for f in licence)
-                hashes = " # ".join(f"(CASE WHEN {in_states[f.name]} THEN {_hash('lic.id', f)} ELSE 0 END)"
-                                    for f in licence)
-                ctes.append(f"lic_agg AS (SELECT lic.enterprise_id, bit_or({mask}) AS m, bit_xor({hashes}) AS h "
-                            f"FROM lic GROUP BY lic.enterprise_id)")
-            else:
-                cols = [f"{d.id_list('lic.id')} FILTER (WHERE {in_states[f.name]}) AS {_column(f)}" for f in licence]
+                joins.append("LEFT JOIN agg ON agg.enterprise_id = e.id")
+            if licence:
+                state = self._licence_state_sql(q, {s: q.param(s) for s in LICENCE_STATES}, "r.status")
+                ctes.append(
+                    'lic AS (SELECT id, enterprise_id, "date", record_id, source, state FROM ('
+                    f'SELECT r.id, r.enterprise_id, r."date", r.record_id, r.source, {state} AS state, ROW_NUMBER() OVER '
+                    f"(PARTITION BY r.enterprise_id, r.number ORDER BY {order}) AS rn "
+                    f"FROM r WHERE r.kind = {q.param('licence')}) newest WHERE rn = 1)"
+                )
+                cols = [f"{d.id_list('lic.id')} FILTER (WHERE lic.state IN "
+                        f"({', '.join(q.param(s) for s in sorted(f.states))})) AS {_column(f)}" for f in licence]
                 ctes.append(f"lic_agg AS (SELECT lic.enterprise_id, {', '.join(cols)} FROM "
                             f"(SELECT lic.* FROM lic ORDER BY {self._order('lic')}) lic GROUP BY lic.enterprise_id)")
-            joins.append("LEFT JOIN lic_agg ON lic_agg.enterprise_id = e.id")
+                joins.append("LEFT JOIN lic_agg ON lic_agg.enterprise_id = e.id")
 
         for i, fact in enumerate(consecutive):
             failing = " AND ".join(_condition_sql(c, q, "r") for c in fact.failing) or "1=1"
@@ -357,13 +393,10 @@ class Compiler:
 
         if check:
             # -- per enterprise: one mask of the facts that hold, the checksum of the evidence ------
-            masks, hashes = [], []
-            if exists or consecutive:
-                masks.append("COALESCE(agg.m, 0)")
-                hashes.append("COALESCE(agg.h, 0)")
-            if licence:
-                masks.append("COALESCE(lic_agg.m, 0)")
-                hashes.append("COALESCE(lic_agg.h, 0)")
+            masks, hashes = ["COALESCE(agg.m, 0)"], ["COALESCE(agg.h, 0)"]
+            if licence:  # one licence record: its state, from the aggregate; more: the newest of each
+                masks.append("(CASE WHEN agg.n_lic = 1 THEN agg.lm ELSE COALESCE(lic_agg.m, 0) END)")
+                hashes.append("(CASE WHEN agg.n_lic = 1 THEN agg.lh ELSE COALESCE(lic_agg.h, 0) END)")
             for i in range(len(consecutive)):
                 masks.append(f"COALESCE(run{i}_agg.m, 0)")
                 hashes.append(f"COALESCE(run{i}_agg.h, 0)")
@@ -373,17 +406,18 @@ class Compiler:
                 elif isinstance(fact, EstablishedFor):
                     cutoff = add_years(self.as_of, -self.values[fact.years_parameter])
                     masks.append(f"(CASE WHEN e.established_on <= {q.param(cutoff)} THEN {self._bit(fact)} ELSE 0 END)")
-            ctes.append(f"facts AS MATERIALIZED (SELECT e.id AS enterprise_id, e.status AS status, "
-                        f"({' | '.join(masks) or '0'})::bigint AS m, ({' # '.join(hashes) or '0'})::bigint AS h "
-                        f"FROM archive_enterprise e {' '.join(joins)}{where})")
-            # The criteria and the grade depend on the status and the mask only: they are computed
-            # once per distinct (status, mask) — a few hundred — not once per enterprise.
-            bit_cols = [f"((c.m & {self._bit(f)}) <> 0) AS b_{f.name}" for f in self.facts if f.name in self.bits]
-            layer1 = f"SELECT c.status, c.m, {', '.join(bit_cols)} FROM (SELECT DISTINCT status, m FROM facts) c"
-            graded = f"SELECT status, m, grade, {self._holds(q)} AS holds FROM ({self._layers(q, layer1)}{fence}) l4"
+            # The key of an enterprise's result: the mask, with the sign bit set if it is not active.
+            masks.append(f"(CASE WHEN e.status <> {q.param('active')} THEN (1::bigint << 63) ELSE 0 END)")
+            ctes.append(f"facts AS MATERIALIZED (SELECT e.id AS enterprise_id, ({' | '.join(masks)})::bigint AS k, "
+                        f"({' # '.join(hashes)})::bigint AS h FROM archive_enterprise e {' '.join(joins)}{where})")
+            # The criteria and the grade depend on the key only: they are computed once per
+            # distinct key — a few thousand — not once per enterprise.
+            bit_cols = [f"((c.k & {self._bit(f)}) <> 0) AS b_{f.name}" for f in self.facts if f.name in self.bits]
+            layer1 = (f"SELECT c.k, CASE WHEN c.k < 0 THEN 'inactive' ELSE {q.param('active')} END AS status, "
+                      f"{', '.join(bit_cols)} FROM (SELECT DISTINCT k FROM facts) c")
+            graded = f"SELECT k, grade, {self._holds(q)} AS holds FROM ({self._layers(q, layer1)}{fence}) l4"
             return (f"WITH {', '.join(ctes)} SELECT f.enterprise_id, g.grade, g.holds, "
-                    f"CASE WHEN f.status <> {q.param('active')} THEN 0 ELSE f.h END AS checksum "
-                    f"FROM facts f JOIN ({graded}) g ON g.status = f.status AND g.m = f.m")
+                    f"CASE WHEN f.k < 0 THEN 0 ELSE f.h END AS checksum FROM facts f JOIN ({graded}) g ON g.k = f.k")
 
         # -- layer 1: facts as booleans and evidence --------------------------------------------------
         fact_cols = []
@@ -405,6 +439,17 @@ class Compiler:
         evidence = f"CASE WHEN status <> {q.param('active')} THEN '' ELSE {d.evidence_text(evidence_pairs)} END"
         return (f"WITH {', '.join(ctes)} SELECT enterprise_id, grade, {self._holds(q)} AS holds, {evidence} AS evidence "
                 f"FROM ({self._layers(q, layer1)}{fence}) l4")
+
+    def _licence_check_sql(self, q: Query, licence: list[LicenceIn]) -> tuple[str, str]:
+        """For a licence record ``r`` taken as the newest of its licence: the mask of the
+        LicenceIn facts its state satisfies and the checksum of its (fact, key) pairs."""
+        def per_state(value) -> dict[str, str]:
+            return {state: value([f for f in licence if state in f.states]) for state in LICENCE_STATES}
+
+        mask = self._licence_state_sql(q, per_state(lambda facts: f"{sum(1 << self.bits[f.name] for f in facts)}"), "0")
+        hash_ = self._licence_state_sql(q, per_state(lambda facts: " # ".join(_hash("r.id", f) for f in facts) or "0"),
+                                        "0")
+        return f"({mask})::bigint", f"({hash_})::bigint"
 
     def _layers(self, q: Query, layer1: str) -> str:
         """Layers 2–4 over ``layer1`` (``status`` and a boolean ``b_<fact>`` per fact): the QCO
