@@ -174,29 +174,49 @@ def main() -> int:
     for label, (sql, disabled) in FLOOR_VARIANTS.items():
         variant = statistics.median(timed(lambda sql=sql, disabled=disabled: floor_query(sql, disabled), args.repeat))
         print(f"  floor variant, {label}: median {variant:.3f} s")
-    select_sql, select_params = batch.compile_select(services.ruleset_on(as_of), as_of, connection.vendor)
+    ruleset = services.ruleset_on(as_of)
+    select_sql, select_params = batch.compile_select(ruleset, as_of, connection.vendor)
 
-    def select_only() -> None:
+    def query_only(sql: str, params: dict, columns: str) -> None:
         with transaction.atomic(), connection.cursor() as c:
             if connection.vendor == "postgresql":
                 c.execute("SET LOCAL jit = off")
                 c.execute("SET LOCAL work_mem = '128MB'")
-            c.execute(f"SELECT count(*), sum(length(grade || holds || evidence)) FROM ({select_sql}) g", select_params)
+            c.execute(f"SELECT count(*), {columns} FROM ({sql}) g", params)
             c.fetchall()
 
-    sel = timed(select_only, args.repeat)
+    sel = timed(lambda: query_only(select_sql, select_params, "sum(length(grade || holds || evidence))"), args.repeat)
     s_med = statistics.median(sel)
     print(f"grading query alone (every criterion, grade, evidence; no writes): median {s_med:.3f} s  "
           f"ratio {s_med / f_med:.2f}")
+    if batch.checkable(ruleset, as_of, connection.vendor):
+        check_sql, check_params = batch.compile_check(ruleset, as_of, connection.vendor)
+        chk = timed(lambda: query_only(check_sql, check_params, "sum(length(grade || holds)), bit_xor(checksum)"),
+                    args.repeat)
+        c_med = statistics.median(chk)
+        print(f"check query alone (phase 1: every criterion, grade, evidence checksum; no writes): median "
+              f"{c_med:.3f} s  ratio {c_med / f_med:.2f}")
     if not GradeState.objects.exists():
         first = timed(lambda: services.regrade_all(as_of=as_of, cause="benchmark"), 1)[0]
         print(f"first full regrade (a snapshot, a grade change and a current grade for every enterprise): "
               f"{first:.3f} s  ratio {first / f_med:.2f}")
-    full = timed(lambda: services.regrade_all(as_of=as_of, cause="benchmark"), args.repeat)
+    runs = []
+
+    def regrade() -> None:
+        runs.append(services.regrade_all(as_of=as_of, cause="benchmark"))
+
+    full = timed(regrade, args.repeat)
     r_med = statistics.median(full)
     print(f"full regrade (steady state: snapshots only where a result changed): median {r_med:.3f} s  "
-          f"{[f'{x:.3f}' for x in full]}")
+          f"{[f'{x:.3f}' for x in full]}; snapshots written {[run.snapshots for run in runs]}")
     print(f"  {args.enterprises / r_med:,.0f} enterprises/s; ratio regrade/floor = {r_med / f_med:.2f}")
+    # The machine may be shared: the floor and the regrade, measured one right after the other,
+    # pair by pair, so that both see the same load.
+    pairs = [(timed(floor_query, 1)[0], timed(regrade, 1)[0]) for _ in range(args.repeat)]
+    pf, pr = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
+    print(f"paired (floor, then full regrade, {args.repeat} times): floor median {pf:.3f} s, regrade median "
+          f"{pr:.3f} s, ratio of medians {pr / pf:.2f}, median of ratios "
+          f"{statistics.median(r / f for f, r in pairs):.2f}  {[f'{f:.3f}/{r:.3f}' for f, r in pairs]}")
 
     rng = random.Random(args.seed)
     ids = list(Enterprise.objects.values_list("id", flat=True))

@@ -159,3 +159,18 @@ def test_the_migration_fills_the_checksum_as_the_services_compute_it():
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {migration.EVIDENCE_HASH} FROM grading_gradestate WHERE enterprise_id = %s", [e.pk])
         assert cursor.fetchone()[0] == stored != 0
+
+
+def test_a_large_incremental_regrade_uses_the_batch_and_agrees_with_the_full_one():
+    many = [enterprise() for _ in range(services.INCREMENTAL_PYTHON_LIMIT + 5)]
+    false_claim(many[0], 30)
+    false_claim(many[0], 20)
+    record(many[1], "licence", 400, number="XK-1", licence_type="生产许可", status="valid",
+           valid_from=AS_OF - timedelta(days=400), valid_to=AS_OF + timedelta(days=400))
+    ids = [e.pk for e in many]
+    first = services.regrade_enterprises(enterprise_ids=ids, as_of=AS_OF)
+    assert first.snapshots == len(ids)
+    assert services.regrade_all(as_of=AS_OF).snapshots == 0
+    false_claim(many[2], 10)
+    again = services.regrade_enterprises(enterprise_ids=ids, as_of=AS_OF)
+    assert again.snapshots == 1 and GradeState.objects.get(enterprise=many[2]).evaluation.run_id == again.pk
