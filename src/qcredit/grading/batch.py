@@ -4,8 +4,15 @@ the database").
 The facts of :mod:`qcredit.rules.facts` are declarative (a kind, field conditions, a window),
 so each becomes one aggregate over the archive: ``string_agg(id) FILTER (WHERE …)`` gives both
 "does it hold" (not NULL) and its evidence. The criteria and the grade ladder become boolean
-expressions over those columns, and the whole result is written with ``INSERT … SELECT``:
-the database reads every record once and Python never touches a row.
+expressions over those columns: the database reads every record once and Python never
+touches a row (:meth:`Compiler.select`).
+
+On PostgreSQL a full regrade first runs :meth:`Compiler.check`, which builds no evidence text:
+one parallel aggregate yields per enterprise a bit mask of the facts that hold and an
+order-independent checksum of the evidence (``bit_or``/``bit_xor``/``count``, which PostgreSQL
+aggregates partially in its parallel workers; ``string_agg`` it cannot), and the criteria are
+computed once per distinct mask. Only the enterprises whose result differs from their current
+one go through :meth:`Compiler.select` (grading.services).
 
 The single-enterprise path (:func:`qcredit.rules.evaluate.evaluate`) evaluates the very same
 fact and criterion objects in Python; tests hold the two to identical results.
@@ -40,7 +47,6 @@ from qcredit.rules.model import (
     HonourIn,
     In,
     LicenceIn,
-    Match,
     NonBlank,
     Not,
     Or,
@@ -116,12 +122,6 @@ def _condition_sql(cond, q: Query, alias: str) -> str:
     if isinstance(cond, NonBlank):
         return f"TRIM(COALESCE({col}, '')) <> ''"
     raise TypeError(cond)
-
-
-def _match_sql(match: Match, q: Query, alias: str) -> str:
-    parts = [f"{alias}.kind = {q.param(match.kind)}"]
-    parts += [_condition_sql(c, q, alias) for c in match.conditions]
-    return "(" + " AND ".join(parts) + ")"
 
 
 def _and(*parts: str) -> str:
@@ -202,7 +202,7 @@ class Compiler:
             columns += [f'"{c.field}"' for c in conditions]
         return list(dict.fromkeys(columns))
 
-    # -- the archive, read once -----------------------------------------------------------------
+    # -- the compiled statements --------------------------------------------------------------------
 
     @property
     def bits(self) -> dict[str, int]:
@@ -215,12 +215,12 @@ class Compiler:
         that is not active)."""
         return self.dialect.postgres and len(self.bits) <= 63
 
-    def _order(self, alias: str, date: str = '"date"', record_id: str = "record_id", source: str = "source") -> str:
+    def _order(self, alias: str) -> str:
         """Archive order (date, record id, source; :func:`qcredit.rules.evaluate.order_key`), the
         order of the keys in a snapshot's evidence, as in the single-enterprise path."""
         d = self.dialect
-        return (f"{alias}.enterprise_id, {alias}.{date}, {d.text_order(f'{alias}.{record_id}')}, "
-                f"{d.text_order(f'{alias}.{source}')}, {alias}.id")
+        return (f'{alias}.enterprise_id, {alias}."date", {d.text_order(f"{alias}.record_id")}, '
+                f'{d.text_order(f"{alias}.source")}, {alias}.id')
 
     def _bit(self, fact: Fact) -> str:
         return f"{1 << self.bits[fact.name]}::bigint"
