@@ -162,6 +162,8 @@ def test_the_daily_reconcile_withdraws_what_a_lost_reaction_left_published(world
 def test_a_published_a_expires_after_its_validity_and_a_new_application_is_needed(world, demo, a_enterprise):
     entry, account = publish(world, demo, a_enterprise)
     assert services.published_a_expire_due(today=entry.valid_until) == 0  # still valid on its last day
+    assert selectors.published_a_public(on=entry.valid_until) != []
+    assert selectors.published_a_public(on=entry.valid_until + timedelta(days=1)) == []  # before the job ran
     seq = last_seq()
     assert services.published_a_expire_due(today=entry.valid_until + timedelta(days=1)) == 1
     assert actions_since(seq) == ["lists.published_a.expire"]

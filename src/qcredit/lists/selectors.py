@@ -91,10 +91,15 @@ def _filter(queryset: QuerySet, *, region: str | None, uscc: str | None, name: s
 
 
 def published_a_public(*, region: str | None = None, uscc: str | None = None, name: str | None = None,
-                       limit: int | None = None) -> list[PublishedAPublic]:
-    """The published A (SPEC §5.2) now public, newest first."""
-    rows = list(_filter(PublishedA.objects.filter(state=PublishedA.State.PUBLISHED), region=region, uscc=uscc,
-                        name=name).order_by("-published_on", "-id")
+                       limit: int | None = None, on: date | None = None) -> list[PublishedAPublic]:
+    """The published A (SPEC §5.2) public on ``on`` (default today), newest first: published
+    and within their validity — also before the daily expiry has run."""
+    from .services import common
+
+    on = on or common.today()
+    rows = list(_filter(PublishedA.objects.filter(state=PublishedA.State.PUBLISHED, published_on__lte=on,
+                                                  valid_until__gte=on),
+                        region=region, uscc=uscc, name=name).order_by("-published_on", "-id")
                 .values("id", "name", "uscc", "region", "owner__name", "published_on", "valid_until")[:limit])
     statements = _approved_statements(TargetKind.PUBLISHED_A, [r["id"] for r in rows])
     return [PublishedAPublic(name=r["name"], uscc=r["uscc"], region=r["region"], category=PUBLISHED_A_CATEGORY,

@@ -148,7 +148,7 @@ def _office(actor, objection: Objection):
 
 
 def _lock(objection: Objection) -> Objection:
-    return Objection.objects.select_for_update().select_related("assignee").get(pk=objection.pk)
+    return Objection.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=objection.pk)
 
 
 def objection_assign(*, objection: Objection, assignee, actor) -> Objection:
@@ -227,7 +227,7 @@ def objections_flag_overdue(*, today: date) -> int:
     for objection_id in list(Objection.objects.filter(state__in=Objection.OPEN_STATES, due_on__lt=today,
                                                       overdue_flagged_at__isnull=True).values_list("pk", flat=True)):
         with transaction.atomic():
-            locked = Objection.objects.select_for_update().select_related("assignee").get(pk=objection_id)
+            locked = Objection.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=objection_id)
             if locked.state not in Objection.OPEN_STATES or locked.overdue_flagged_at or locked.due_on >= today:
                 continue
             before = _objection_json(locked)
