@@ -214,3 +214,22 @@ def test_a_blacklisted_red_list_subject_gets_a_removal_item_on_its_red_list(worl
     assert item.reference == entry.entry_key and item.state == RemovalItem.State.OPEN
     # The red list's own transition writes its own event; the confirmation writes one.
     assert actions_since(seq) == ["redlist.removal_item.open", "lists.recheck.confirm"]
+
+
+def test_a_new_d_episode_confirmed_while_still_listed_supersedes_the_exposed_entry(
+        d_enterprise, world, demo, django_capture_on_commit_callbacks):
+    services.recheck_confirm(recheck=open_recheck(d_enterprise), facts="故意生产假冒伪劣产品",
+                             actor=demo["sheng-reviewer"])
+    first = BlacklistEntry.objects.get(enterprise=d_enterprise)
+    with django_capture_on_commit_callbacks(execute=True):  # no longer D, but inside the minimum exposure
+        record_withdraw(record=Record.objects.current().get(enterprise=d_enterprise, kind="counterfeit"),
+                        reason="处罚决定被撤销", actor=None)
+    with django_capture_on_commit_callbacks(execute=True):  # D again: a new episode, a new re-check
+        world.record(d_enterprise, "standard_conduct", finding="no_standard")
+    services.recheck_confirm(recheck=open_recheck(d_enterprise), facts="无标准生产", actor=demo["sheng-reviewer"])
+    first.refresh_from_db()
+    assert first.state == BlacklistEntry.State.SUPERSEDED
+    [current] = BlacklistEntry.objects.filter(enterprise=d_enterprise, state=BlacklistEntry.State.EXPOSED)
+    assert [p.facts for p in selectors.blacklist_public()] == ["无标准生产"]
+    assert PublicationEvent.objects.filter(entry_key=first.entry_key, kind="withdrawn").exists()
+    assert PublicationEvent.objects.filter(entry_key=current.entry_key, kind="published").exists()
