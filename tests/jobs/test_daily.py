@@ -175,3 +175,24 @@ def test_reminders_on_a_day_without_a_loaded_calendar_fail_loudly(reminder_steps
     report = run_reminders(today=date(2099, 6, 1))
     assert not report.ok and reminder_steps == []
     assert "2099 年" in report.runs[0].error
+
+
+def test_every_step_runs_on_a_demo_archive_and_a_second_run_the_same_day_changes_nothing():
+    """With the real apps: the first run grades and opens what the on-commit reactions would
+    have opened (reconcile); the second finds nothing left to do."""
+    day = date(2026, 6, 30)  # a working day of a loaded year
+    import_bundle(validate_bundle(generate_bundle(enterprises=60, as_of=day)), via="test", regrade=False)
+    first = run_daily(today=day)
+    assert first.ok, [(r.name, r.error) for r in first.failed]
+    assert [r.name for r in first.runs] == [s.name for s in services.DAILY_STEPS]
+    assert JobRun.objects.get(name="grading.regrade_all").counts["changes"] == 60
+    # no on-commit reaction ran in this test's transaction: the reconcile opened a re-check
+    # for every computed D (SPEC §5.3)
+    d_grades = GradeState.objects.filter(grade="D").count()
+    assert d_grades and JobRun.objects.get(name="lists.recheck_reconcile").counts["opened"] == d_grades
+    second = run_daily(today=day)
+    assert second.ok
+    for run in second.runs[1:]:
+        numbers = {k: v for k, v in run.counts.items()
+                   if isinstance(v, int) and not isinstance(v, bool) and k != "enterprises"}
+        assert not any(numbers.values()), (run.name, run.counts)
