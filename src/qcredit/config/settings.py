@@ -42,7 +42,10 @@ INSTALLED_APPS = [
     "qcredit.lists",
     "qcredit.jobs",
     "qcredit.exchange",
+    "qcredit.web",
     "qcredit.workspace",
+    "qcredit.selfservice",
+    "qcredit.portal",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +58,7 @@ MIDDLEWARE = [
     "qcredit.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "qcredit.web.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "qcredit.config.urls"
@@ -106,7 +110,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/workspace/"
+LOGIN_REDIRECT_URL = "/accounts/landing/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

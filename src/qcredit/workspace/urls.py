@@ -1,4 +1,6 @@
-from django.urls import path
+"""Workspace routes. Each area keeps its own module; all names live in the `workspace` namespace."""
+
+from django.urls import include, path
 
 from . import views
 
@@ -6,4 +8,8 @@ app_name = "workspace"
 urlpatterns = [
     path("", views.home, name="home"),
     path("enterprises/<str:uscc>/", views.enterprise, name="enterprise"),
+    path("", include("qcredit.workspace.urls_records")),
+    path("", include("qcredit.workspace.urls_redlist")),
+    path("", include("qcredit.workspace.urls_lists")),
+    path("", include("qcredit.workspace.urls_governance")),
 ]
