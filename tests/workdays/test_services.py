@@ -104,3 +104,19 @@ def test_the_seeded_years_are_loaded_and_protected_like_any_other():
         holiday_year_load(year=2026, days=[(date(2026, 1, 1), "holiday", "元旦")], source="测试")
     assert caught.value.code is WorkdayErrorCode.YEAR_ALREADY_LOADED
     assert "chinesecalendar" in caught.value.message
+
+
+def test_loading_and_replacing_a_year_are_on_the_audit_trail():
+    from qcredit.audit.models import AuditEvent
+
+    admin = factories.staff(Role.ADMIN)
+    holiday_year = holiday_year_load(year=2027, days=NEW_YEAR_2027, source=SOURCE_2027, actor=admin)
+    loaded = AuditEvent.objects.filter(action="workdays.year_loaded").get()
+    assert loaded.actor == admin
+    assert '"2027-01-01"' in loaded.after and loaded.before in ("", "null", None)
+    holiday_year_load(year=2027, days=NEW_YEAR_2027[:2], source=SOURCE_2027, actor=admin, replace=True,
+                      reason="国务院办公厅更正通知")
+    replaced = AuditEvent.objects.filter(action="workdays.year_replaced").get()
+    assert replaced.reason == "国务院办公厅更正通知"
+    assert '"2027-01-03"' in replaced.before and '"2027-01-03"' not in replaced.after
+    assert replaced.object_id == str(holiday_year.pk)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from qcredit.accounts.models import Role
 from qcredit.accounts.services import authorize
+from qcredit.audit.services import audit_write
 
 from .errors import Problem, WorkdayError, WorkdayErrorCode
 from .models import CalendarDay, HolidayYear
@@ -42,11 +43,11 @@ def _content(holiday_year: HolidayYear) -> dict:
 
 
 def _year_loaded_event(*, actor, membership, holiday_year: HolidayYear, before: dict | None, reason: str) -> None:
-    """audit: workdays.year_loaded — the single call site of the audit event (SPEC §7.3), inside
-    the load's transaction; to be wired as
-    ``audit_write(actor=actor, membership=membership, obj=holiday_year, before=before,
-    after=_content(holiday_year), reason=reason,
-    action="workdays.year_replaced" if before else "workdays.year_loaded")``."""
+    """audit: workdays.year_loaded / workdays.year_replaced — the single call site of the audit
+    event (SPEC §7.3), inside the load's transaction."""
+    audit_write(actor=actor, membership=membership, obj=holiday_year, before=before,
+                after=_content(holiday_year), reason=reason,
+                action="workdays.year_replaced" if before else "workdays.year_loaded")
 
 
 def holiday_year_load(*, year: int, days: list[tuple[date, str, str]], source: str, actor=None,
