@@ -10,6 +10,7 @@ from datetime import date
 from .blacklist import (
     blacklist_credit_repair,
     blacklist_end_due,
+    recheck_candidates,
     recheck_confirm,
     recheck_lapse,
     recheck_not_confirm,
@@ -32,11 +33,28 @@ from .statements import statement_moderate, statement_submit
 log = logging.getLogger("qcredit.lists")
 
 __all__ = [
-    "a_application_cancel", "a_application_evaluate", "a_application_inspection_opinion", "a_application_submit",
-    "blacklist_credit_repair", "blacklist_end_due", "grade_changes_react", "objection_answer",
-    "objection_assign", "objection_lodge", "objections_flag_overdue", "published_a_expire_due",
-    "published_a_grade_left", "published_a_reconcile", "published_a_withdraw_request", "recheck_confirm",
-    "recheck_lapse", "recheck_not_confirm", "recheck_open", "recheck_reconcile", "statement_moderate",
+    "a_application_cancel",
+    "a_application_evaluate",
+    "a_application_inspection_opinion",
+    "a_application_submit",
+    "blacklist_credit_repair",
+    "blacklist_end_due",
+    "grade_changes_react",
+    "objection_answer",
+    "objection_assign",
+    "objection_lodge",
+    "objections_flag_overdue",
+    "published_a_expire_due",
+    "published_a_grade_left",
+    "published_a_reconcile",
+    "published_a_withdraw_request",
+    "recheck_candidates",
+    "recheck_confirm",
+    "recheck_lapse",
+    "recheck_not_confirm",
+    "recheck_open",
+    "recheck_reconcile",
+    "statement_moderate",
     "statement_submit",
 ]
 
@@ -53,17 +71,23 @@ def grade_changes_react(*, run, today: date | None = None) -> dict:
     from . import common
 
     today = today or common.today()
-    changes = list(GradeChange.objects.filter(run=run).values_list("enterprise_id", "from_grade", "to_grade"))
-    left_a = sorted({e for e, _, to in changes if to != "A"})
-    to_d = sorted({e for e, _, to in changes if to == "D"})
-    left_d = sorted({e for e, before, to in changes if before == "D" and to != "D"})
+    # Sub-selects of the run's GradeChange rows, never id lists: a first regrade changes every
+    # enterprise's grade, and a list of 100,000 ids is one SQL parameter each (SQLite refuses
+    # more than 32,766).
+    changes = GradeChange.objects.filter(run=run)
+    left_a = changes.exclude(to_grade="A").values("enterprise_id")
+    to_d = changes.filter(to_grade="D").values("enterprise_id")
+    left_d = changes.filter(from_grade="D").exclude(to_grade="D").values("enterprise_id")
     done: dict[str, object] = {}
     steps = [
-        ("published_a", lambda: published_a_grade_left(enterprise_ids=left_a, today=today) if left_a else None),
+        ("published_a", lambda: published_a_grade_left(enterprise_ids=left_a, today=today)),
+        # Only the new D episodes that have no re-check yet are opened one by one (each is a
+        # case with its own audit event and notification); the filter is one query.
         ("rechecks_opened", lambda: sum(recheck_open(enterprise=e, today=today) is not None
-                                        for e in Enterprise.objects.filter(pk__in=to_d))),
-        ("rechecks_lapsed", lambda: recheck_lapse(enterprise_ids=left_d, today=today) if left_d else 0),
-        ("blacklist_ended", lambda: blacklist_end_due(today=today, enterprise_ids=left_d) if left_d else 0),
+                                        for e in Enterprise.objects.filter(
+                                            pk__in=recheck_candidates(enterprise_ids=to_d)))),
+        ("rechecks_lapsed", lambda: recheck_lapse(enterprise_ids=left_d, today=today)),
+        ("blacklist_ended", lambda: blacklist_end_due(today=today, enterprise_ids=left_d)),
     ]
     for name, step in steps:
         try:

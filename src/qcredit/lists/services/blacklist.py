@@ -140,7 +140,7 @@ def recheck_lapse(*, enterprise_ids: Iterable[int] | None = None, today: date) -
     re-check decided). ``enterprise_ids=None``: all. Idempotent; the system acts."""
     rechecks = Recheck.objects.filter(state=Recheck.State.OPEN).exclude(enterprise__grade_state__grade="D")
     if enterprise_ids is not None:
-        rechecks = rechecks.filter(enterprise_id__in=list(enterprise_ids))
+        rechecks = rechecks.filter(enterprise_id__in=common.id_filter(enterprise_ids))
     lapsed = 0
     for recheck_id in list(rechecks.values_list("pk", flat=True)):
         with transaction.atomic():
@@ -160,21 +160,30 @@ def recheck_lapse(*, enterprise_ids: Iterable[int] | None = None, today: date) -
     return lapsed
 
 
+def recheck_candidates(*, enterprise_ids=None):
+    """Ids of the enterprises that are D now and whose current D episode has no re-check, and
+    that have no open re-check — one query (``enterprise_ids``: restrict to those, a list or a
+    sub-select)."""
+    latest_d = GradeChange.objects.filter(enterprise_id=OuterRef("enterprise_id"), to_grade="D").order_by(
+        "-occurred_at", "-id").values("pk")[:1]
+    candidates = GradeState.objects.filter(grade="D")
+    if enterprise_ids is not None:
+        candidates = candidates.filter(enterprise_id__in=common.id_filter(enterprise_ids))
+    return (candidates.annotate(episode=Subquery(latest_d))
+            .exclude(Exists(Recheck.objects.filter(grade_change_id=OuterRef("episode"),
+                                                   cause=Recheck.Cause.COMPUTED_D)))
+            .exclude(Exists(Recheck.objects.filter(enterprise_id=OuterRef("enterprise_id"),
+                                                   state=Recheck.State.OPEN)))
+            .values_list("enterprise_id", flat=True))
+
+
 def recheck_reconcile(*, today: date) -> dict:
     """Daily repair of the on-commit reaction (SPEC §4.3): a re-check for every current D
     without an open or decided re-check of its D episode; open re-checks of enterprises no
     longer D end."""
-    latest_d = GradeChange.objects.filter(enterprise_id=OuterRef("enterprise_id"), to_grade="D").order_by(
-        "-occurred_at", "-id").values("pk")[:1]
-    candidates = (GradeState.objects.filter(grade="D")
-                  .annotate(episode=Subquery(latest_d))
-                  .exclude(Exists(Recheck.objects.filter(grade_change_id=OuterRef("episode"),
-                                                         cause=Recheck.Cause.COMPUTED_D)))
-                  .exclude(Exists(Recheck.objects.filter(enterprise_id=OuterRef("enterprise_id"),
-                                                         state=Recheck.State.OPEN)))
-                  .values_list("enterprise_id", flat=True))
+    candidates = recheck_candidates()
     opened = 0
-    for enterprise in Enterprise.objects.filter(pk__in=list(candidates)):
+    for enterprise in Enterprise.objects.filter(pk__in=candidates):
         opened += recheck_open(enterprise=enterprise, today=today) is not None
     return {"opened": opened, "lapsed": recheck_lapse(today=today)}
 
@@ -330,7 +339,7 @@ def blacklist_end_due(*, today: date, enterprise_ids: Iterable[int] | None = Non
     entries = (BlacklistEntry.objects.filter(state=BlacklistEntry.State.EXPOSED, exposure_until__lte=today)
                .exclude(enterprise__grade_state__grade="D"))
     if enterprise_ids is not None:
-        entries = entries.filter(enterprise_id__in=list(enterprise_ids))
+        entries = entries.filter(enterprise_id__in=common.id_filter(enterprise_ids))
     ended = 0
     for entry_id in list(entries.values_list("pk", flat=True)):
         with transaction.atomic():

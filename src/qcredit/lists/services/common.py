@@ -20,6 +20,14 @@ def today() -> date:
     return grading_today()
 
 
+def id_filter(ids):
+    """``ids`` for an ``__in`` lookup: a queryset stays a sub-select (no parameter per id);
+    any other iterable becomes a list."""
+    from django.db.models import QuerySet
+
+    return ids if isinstance(ids, QuerySet) else list(ids)
+
+
 def parameter(name: str, on: date):
     """A parameter of the rule set in force on ``on`` (SPEC §6); never a literal."""
     from qcredit.grading.services import ruleset_on

@@ -256,7 +256,7 @@ def published_a_grade_left(*, enterprise_ids: Iterable[int] | None = None, today
     entries = PublishedA.objects.filter(state=PublishedA.State.PUBLISHED)
     applications = AApplication.objects.filter(state__in=AApplication.OPEN_STATES)
     if enterprise_ids is not None:
-        ids = list(enterprise_ids)
+        ids = common.id_filter(enterprise_ids)
         entries, applications = entries.filter(enterprise_id__in=ids), applications.filter(enterprise_id__in=ids)
     # An enterprise without any grade is not A either.
     entries = entries.exclude(enterprise__grade_state__grade="A")
