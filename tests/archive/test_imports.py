@@ -157,3 +157,23 @@ def test_cli_import_export(tmp_path, settings):
     assert main(["export", "--out", str(out)]) == 0
     lines = out.read_text(encoding="utf-8").splitlines()
     assert json.loads(lines[0]) == {"format": "qcredit-archive/1"} and len(lines) == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_large_import_refreshes_the_planner_statistics_before_grading(monkeypatch):
+    """On PostgreSQL a bulk load refreshes the statistics inside its own transaction, so the
+    regrade that follows is planned for the tables as they now are, not as they were (empty)."""
+    from django.db import connection
+
+    from qcredit.archive import imports
+
+    def reltuples() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Record._meta.db_table])
+            return cursor.fetchone()[0]
+
+    monkeypatch.setattr(imports, "ANALYZE_AFTER_ROWS", 2)
+    before = reltuples()
+    import_bundle(validate_bundle(bundle()), via="test")
+    assert reltuples() != before and reltuples() >= Record.objects.count()
