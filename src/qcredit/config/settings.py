@@ -17,15 +17,28 @@ def _bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = _bool("QCREDIT_DEBUG", False)
-SECRET_KEY = os.environ.get("QCREDIT_SECRET_KEY", "insecure-development-key-change-me" if DEBUG else "")
-if not SECRET_KEY:
-    # An unset key outside debug mode is refused rather than silently defaulted.
-    SECRET_KEY = "insecure-development-key-change-me"
-    if _bool("QCREDIT_REQUIRE_SECRET_KEY", False):
-        raise RuntimeError("QCREDIT_SECRET_KEY must be set in production")
+# ---- security: production switch and secret key (helper "security"; docs/web/security.md) ----
+# QCREDIT_PRODUCTION=1 turns on every production default below (a required secret key, HTTPS
+# with HSTS, secure cookies); each stays overridable by its own variable.
+PRODUCTION = _bool("QCREDIT_PRODUCTION", False)
+if PRODUCTION and DEBUG:
+    raise RuntimeError("QCREDIT_DEBUG must be off when QCREDIT_PRODUCTION=1")
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-change-me"
+SECRET_KEY = os.environ.get("QCREDIT_SECRET_KEY", "")
+if _bool("QCREDIT_REQUIRE_SECRET_KEY", PRODUCTION):
+    # In production a missing, default or short key stops start-up (in debug mode too): sessions,
+    # password-reset tokens and signed values all rest on it.
+    if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:
+        raise RuntimeError("QCREDIT_SECRET_KEY must be set to a random value of at least 50 characters "
+                           "(python -c 'import secrets; print(secrets.token_urlsafe(50))')")
+elif not SECRET_KEY:
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = [h for h in os.environ.get("QCREDIT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [
+    # security: first, so that its `createsuperuser` (password policy also with --noinput)
+    # takes precedence over django.contrib.auth's.
+    "qcredit.web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -42,7 +55,6 @@ INSTALLED_APPS = [
     "qcredit.lists",
     "qcredit.jobs",
     "qcredit.exchange",
-    "qcredit.web",
     "qcredit.workspace",
     "qcredit.selfservice",
     "qcredit.portal",
@@ -57,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "qcredit.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "qcredit.web.middleware.SessionExpiryMiddleware",  # security: idle timeout, absolute lifetime
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qcredit.web.middleware.SecurityHeadersMiddleware",
 ]
@@ -98,6 +111,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # security: character classes (GB/T 22239-2019 8.1.4.1 a, 复杂度要求)
+    {"NAME": "qcredit.web.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -112,14 +127,40 @@ STATIC_ROOT = VAR_DIR / "static"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/accounts/landing/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
-SESSION_COOKIE_AGE = 60 * 60 * 8
+# ---- security: authentication, sessions, CSRF, headers (helper "security"; docs/web/security.md) ----
+# Every login path (the login page, the admin's, anything calling authenticate()) goes through
+# the throttle: QCREDIT_LOGIN_FAILURE_LIMIT failures of one user name from one address within
+# QCREDIT_LOGIN_FAILURE_WINDOW seconds lock it for QCREDIT_LOGIN_LOCKOUT seconds (qcredit/web/throttle.py).
+AUTHENTICATION_BACKENDS = ["qcredit.web.auth.ThrottledModelBackend"]
+QCREDIT_LOGIN_FAILURE_LIMIT = int(os.environ.get("QCREDIT_LOGIN_FAILURE_LIMIT", "5"))
+QCREDIT_LOGIN_FAILURE_WINDOW = int(os.environ.get("QCREDIT_LOGIN_FAILURE_WINDOW", str(15 * 60)))
+QCREDIT_LOGIN_LOCKOUT = int(os.environ.get("QCREDIT_LOGIN_LOCKOUT", str(15 * 60)))
+QCREDIT_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("QCREDIT_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
+# A login ends after 30 minutes without a request (idle) or 10 hours after it began
+# (absolute: one working day), and when the browser closes (qcredit/web/middleware.py).
+QCREDIT_SESSION_IDLE_SECONDS = int(os.environ.get("QCREDIT_SESSION_IDLE_SECONDS", str(30 * 60)))
+SESSION_COOKIE_AGE = int(os.environ.get("QCREDIT_SESSION_MAX_SECONDS", str(10 * 60 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "qcredit.web.views_auth.csrf_failure"
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("QCREDIT_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 X_FRAME_OPTIONS = "DENY"
+# HTTPS: off by default (the demo and `qcredit manage runserver` speak http), on with
+# QCREDIT_PRODUCTION=1 or QCREDIT_HTTPS=1. HSTS starts at one year; preload stays opt-in
+# (it cannot be undone quickly). Behind a trusted reverse proxy, X-Forwarded-Proto tells
+# Django the original scheme, so that the redirect does not loop.
+HTTPS = _bool("QCREDIT_HTTPS", PRODUCTION)
+SECURE_SSL_REDIRECT = _bool("QCREDIT_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("QCREDIT_HSTS_SECONDS", str(365 * 24 * 60 * 60 if HTTPS else 0)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("QCREDIT_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = _bool("QCREDIT_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _bool("QCREDIT_SECURE_COOKIES", HTTPS)
 # Behind a reverse proxy the operator trusts, the audit trail takes the client address from
 # X-Forwarded-For (audit/context.py); otherwise from the connection.
 QCREDIT_TRUSTED_PROXY = _bool("QCREDIT_TRUSTED_PROXY", False)
+if QCREDIT_TRUSTED_PROXY:  # security: the proxy terminates TLS and says so
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 EMAIL_BACKEND = os.environ.get("QCREDIT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("QCREDIT_FROM_EMAIL", "qcredit@localhost")
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -3,9 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from qcredit.web import views as web_views
+from qcredit.web import views_auth  # security: throttled login, own password change
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("accounts/login/", views_auth.LoginView.as_view(), name="login"),
+    path("accounts/password/", views_auth.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", views_auth.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/landing/", web_views.landing, name="landing"),
     path("admin/", admin.site.urls),
