@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/landing/", web_views.landing, name="landing"),
     path("admin/", admin.site.urls),
     path("workspace/", include("qcredit.workspace.urls")),
+    # Partner exchange screens (outbox, deliveries, exports) for staff.
+    path("workspace/exchange/", include("qcredit.exchange.urls")),
     path("self-service/", include("qcredit.selfservice.urls")),
     # The public portal owns the site root.
     path("", include("qcredit.portal.urls")),
