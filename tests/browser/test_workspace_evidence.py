@@ -22,9 +22,9 @@ def test_staff_member_follows_the_evidence_of_a_grade(live_server, page):
         "scope": "quality", "result": "fail"})
 
     login(page, live_server, "clerk", "pw-123456")
-    page.goto(f"{live_server.url}/workspace/")
+    page.goto(f"{live_server.url}/workspace/enterprises/")
     page.fill("input[name=q]", "恒信轴承")
-    page.click("form.search button")
+    page.click("form.filters .search button")
     page.click(f"text={enterprise.uscc}")
     assert page.locator(".grade-card .big").inner_text() == "C 失信"
     page.click(f"#criterion-QCO-C2 a[href='#record-{fail.pk}']")

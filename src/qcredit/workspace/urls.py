@@ -7,6 +7,7 @@ from . import views
 app_name = "workspace"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("enterprises/", views.search, name="search"),
     path("enterprises/<str:uscc>/", views.enterprise, name="enterprise"),
     path("", include("qcredit.workspace.urls_records")),
     path("", include("qcredit.workspace.urls_redlist")),
