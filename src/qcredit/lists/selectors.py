@@ -263,3 +263,78 @@ def enterprise_own_lists(*, user, enterprise) -> EnterpriseOwnLists:
         blacklist=list(BlacklistEntry.objects.filter(enterprise=enterprise)),
         statements=list(Statement.objects.filter(enterprise=enterprise)),
     )
+
+
+# --- public, added for the portal (qcredit.portal): objection targets and the partner field set ---------
+
+
+@dataclass(frozen=True)
+class PublicTarget:
+    """A public entry of one enterprise that anyone may object to (SPEC §5.4), named by the
+    (``target_kind``, ``target_id``) that :func:`qcredit.lists.services.objection_lodge` takes."""
+
+    target_kind: str
+    target_id: int
+    category: str  # 名单类别
+    name: str
+    uscc: str
+    authority: str  # 认定部门
+    listed_on: date
+
+    @property
+    def key(self) -> str:
+        return f"{self.target_kind}:{self.target_id}"
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "key": self.key}
+
+
+def objection_targets_public(*, uscc: str) -> list[PublicTarget]:
+    """The entries of the enterprise ``uscc`` that are public now — red list (every list it is
+    on), published A, black list — with the identifiers an objection needs. Only what the public
+    selectors already show; nothing for an enterprise on no public list."""
+    from qcredit.redlist.selectors import public_entries  # sibling app, imported where needed
+
+    uscc = (uscc or "").strip().upper()
+    if not uscc:
+        return []
+    targets = [PublicTarget(target_kind=TargetKind.REDLIST.value, target_id=int(e.key.split(":", 1)[1]),
+                            category=TargetKind.REDLIST.label, name=e.name, uscc=e.uscc, authority=e.decided_by,
+                            listed_on=e.published_on)
+               for e in public_entries(uscc=uscc)]
+    from .services import common
+
+    on = common.today()
+    for r in (PublishedA.objects.filter(state=PublishedA.State.PUBLISHED, published_on__lte=on, valid_until__gte=on,
+                                        uscc=uscc).order_by("-published_on", "-id")
+              .values("id", "name", "uscc", "owner__name", "published_on")):
+        targets.append(PublicTarget(target_kind=TargetKind.PUBLISHED_A.value, target_id=r["id"],
+                                    category=TargetKind.PUBLISHED_A.label, name=r["name"], uscc=r["uscc"],
+                                    authority=r["owner__name"], listed_on=r["published_on"]))
+    for r in (BlacklistEntry.objects.filter(state=BlacklistEntry.State.EXPOSED, uscc=uscc).order_by("-listed_on", "-id")
+              .values("id", "name", "uscc", "owner__name", "listed_on")):
+        targets.append(PublicTarget(target_kind=TargetKind.BLACKLIST.value, target_id=r["id"],
+                                    category=TargetKind.BLACKLIST.label, name=r["name"], uscc=r["uscc"],
+                                    authority=r["owner__name"], listed_on=r["listed_on"]))
+    return targets
+
+
+def published_a_partner_rows(*, on: date | None = None) -> list[dict]:
+    """The published A public on ``on`` (default today) in the partner field set of SPEC §7.2
+    (open data), the same entries as :func:`published_a_public`."""
+    from .services import common
+    from .services.published_a import partner_fields
+
+    on = on or common.today()
+    return [partner_fields(e) for e in PublishedA.objects.filter(
+        state=PublishedA.State.PUBLISHED, published_on__lte=on, valid_until__gte=on)
+        .select_related("owner").order_by("-published_on", "-id")]
+
+
+def blacklist_partner_rows() -> list[dict]:
+    """The black-list entries exposed now in the partner field set of SPEC §7.2 (open data), the
+    same entries as :func:`blacklist_public`."""
+    from .services.blacklist import partner_fields
+
+    return [partner_fields(e) for e in BlacklistEntry.objects.filter(state=BlacklistEntry.State.EXPOSED)
+            .select_related("owner").order_by("-listed_on", "-id")]
