@@ -82,6 +82,7 @@ class RecordForm(forms.Form):
     entered: tuple[str, ...] = ()
 
     def __init__(self, *args, uscc: str, fixed: dict | None = None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.uscc = uscc
         self.fixed = fixed or {}  # id and source of the corrected record
@@ -139,12 +140,18 @@ def initial_from_bundle(item: dict, kind_code: str) -> dict:
     return initial
 
 
-class WithdrawForm(forms.Form):
+class _Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class WithdrawForm(_Form):
     reason = forms.CharField(label="撤回理由", widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="必填：撤回不删除记录，只将其标记为已撤回（SPEC §3）")
 
 
-class UploadForm(forms.Form):
+class UploadForm(_Form):
     file = forms.FileField(label="文件", help_text="Excel（.xlsx）、CSV（.csv，UTF-8 或 GB18030 编码）或档案包（.json、.jsonl）")
     kind = forms.ChoiceField(label="记录类别", required=False,
                              help_text="CSV 文件没有“记录类别”列、文件名也不是类别代码时必选",
@@ -152,7 +159,7 @@ class UploadForm(forms.Form):
                                       *[(code, kind.label) for code, kind in KINDS.items()]])
 
 
-class EnterprisePickForm(forms.Form):
+class EnterprisePickForm(_Form):
     """Single record entry starts from an enterprise and a kind."""
 
     uscc = forms.CharField(label="统一社会信用代码", max_length=18)

@@ -252,6 +252,7 @@ STATUS_LABELS = {
     "correction": "已导入，内容不同（将作为更正写入新版本）",
     "withdrawn": "档案中已撤回（保持撤回，不导入）",
     "existing": "档案中已有同一记录",
+    "problem": "有问题（见问题清单）",
     "invalid": "—",
 }
 
@@ -266,6 +267,7 @@ class PreviewRow:
     date: str
     status: str
     detail: str = ""
+    has_problem: bool = False
 
 
 @dataclass
@@ -477,7 +479,9 @@ def preview(path: Path, *, user, with_report: bool = True) -> Preview:
     result.problems = sorted((row_problem(p, doc) for p in problems), key=lambda p: p.order)
     result.bundle = valid if not problems else None
 
-    statuses = _statuses(valid, doc)
+    with_problems = {int(m.group(2)) for m in (_ITEM_PATH.match(p.path) for p in problems)
+                     if m and m.group(1) == "records"}
+    statuses = ["problem" if i in with_problems else s for i, s in enumerate(_statuses(valid, doc))]
     counts = Counter(statuses)
     result.statuses = [(STATUS_LABELS[s], counts[s]) for s in STATUS_LABELS if counts[s]]
     locations = getattr(doc, "locations", {})
@@ -489,7 +493,7 @@ def preview(path: Path, *, user, with_report: bool = True) -> Preview:
             where=locations.get(("records", i), f"第{i + 1}条记录"),
             kind=KINDS[kind].label if kind in KINDS else _text(kind), uscc=_text(item.get("uscc")),
             record_id=_text(item.get("id")), source=_text(item.get("source")), date=_text(item.get("date")),
-            status=STATUS_LABELS[statuses[i]],
+            status=STATUS_LABELS[statuses[i]], has_problem=statuses[i] == "problem",
             detail="；".join(f"{KINDS[kind].field(f.name).label}：{_display(item.get(f.name), f)}"
                             for f in (KINDS[kind].fields if kind in KINDS else ()) if item.get(f.name) is not None)))
     return result

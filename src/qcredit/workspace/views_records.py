@@ -237,7 +237,7 @@ def _templates() -> list[tuple[str, str]]:
 def imports(request):
     """Entry and import: pick an enterprise and a kind for one record, or download a
     template and upload a file."""
-    pick = EnterprisePickForm(request.GET or None)
+    pick = EnterprisePickForm(request.GET or None, auto_id="pick_%s")
     if request.GET and pick.is_valid():
         try:
             uscc = normalize_uscc(pick.cleaned_data["uscc"])
@@ -250,7 +250,7 @@ def imports(request):
             else:
                 return redirect(reverse("workspace:record-add", args=[uscc]) + f"?kind={pick.cleaned_data['kind']}")
     return render(request, "workspace/records/imports.html", {
-        "pick": pick, "upload": UploadForm(), "templates": _templates(),
+        "pick": pick, "upload": UploadForm(auto_id="upload_%s"), "templates": _templates(),
         "jurisdictions": tabular.division_jurisdictions(request.user),
         "max_mb": uploads.MAX_UPLOAD_BYTES // 1024 // 1024, "max_rows": tabular.MAX_ROWS,
         "ttl_hours": uploads.UPLOAD_TTL_SECONDS // 3600,
