@@ -108,7 +108,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    # security: Django's length rule with a Chinese message (its zh-hans catalogue lacks it)
+    {"NAME": "qcredit.web.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     # security: character classes (GB/T 22239-2019 8.1.4.1 a, 复杂度要求)
@@ -156,6 +157,9 @@ SECURE_HSTS_SECONDS = int(os.environ.get("QCREDIT_HSTS_SECONDS", str(365 * 24 * 
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("QCREDIT_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
 SECURE_HSTS_PRELOAD = _bool("QCREDIT_HSTS_PRELOAD", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _bool("QCREDIT_SECURE_COOKIES", HTTPS)
+if not SECURE_HSTS_PRELOAD:
+    # Not preloading is a decision (above), so `check --deploy --fail-level WARNING` stays usable.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # Behind a reverse proxy the operator trusts, the audit trail takes the client address from
 # X-Forwarded-For (audit/context.py); otherwise from the connection.
 QCREDIT_TRUSTED_PROXY = _bool("QCREDIT_TRUSTED_PROXY", False)
