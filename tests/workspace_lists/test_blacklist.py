@@ -5,6 +5,8 @@ credit repair."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from qcredit.archive.models import Record
@@ -42,6 +44,8 @@ def test_the_reviewer_sees_the_d_criteria_with_their_evidence_and_confirms_the_b
     assert "QCO-D2" in page and "三(四)2" in page and f'id="evidence-{counterfeit.pk}"' in page
     assert "鲁市监罚〔2026〕1号" in page  # the evidence record's document number
     assert 'id="confirm-form"' in page and 'id="not-confirm-form"' in page
+    draft = re.search(r'<textarea name="confirm-facts"[^>]*>\s*([^<]*)</textarea>', page).group(1)
+    assert "故意生产假冒伪劣产品" in draft and "鲁市监罚〔2026〕1号" in draft  # a draft of the public facts
     assert AuditEvent.objects.filter(action="lists.recheck.view", actor_name="lixia-reviewer").exists()
 
     response = client.post(url(recheck), {"action": "confirm", "confirm-facts": "",

@@ -148,9 +148,17 @@ def rechecks(request):
     return _render(request, "rechecks.html", {"queue": queue})
 
 
-def _suggested_facts(recheck) -> str:
-    """A draft of the public facts from the D criteria that hold (the reviewer edits it)."""
-    return "；".join(f"{c['article']} {c['text']}" for c in recheck.adverse)
+def _suggested_facts(recheck, evidence) -> str:
+    """A draft of the public facts (列入原因) from the D criteria that hold and the records they
+    rest on — kind, date, document number; the reviewer edits it before confirming."""
+    records = {e.key: e.version for e in evidence}
+    facts = []
+    for c in recheck.adverse:
+        found = [records[k] for k in c.get("evidence", []) if k in records]
+        shown = "；".join(f"{r.date:%Y年%-m月%-d日}{r.get_kind_display()}" + (f"（{r.ref}）" if r.ref else "")
+                         for r in found)
+        facts.append(f"{c['text']}{'：' + shown if shown else ''}（{c['article']}）")
+    return "\n".join(facts)
 
 
 @staff_required
@@ -163,7 +171,7 @@ def recheck(request, pk: int):
     correctable = list({r.pk: r for r in correctable}.values())
     action = request.POST.get("action") if request.method == "POST" else None
     confirm_form = forms.RecheckConfirmForm(request.POST if action == "confirm" else None, prefix="confirm",
-                                            initial={"facts": _suggested_facts(item)})
+                                            initial={"facts": _suggested_facts(item, evidence)})
     not_confirm_form = forms.RecheckNotConfirmForm(request.POST if action == "not_confirm" else None,
                                                    prefix="nc", records=correctable)
     error, status = "", 200
