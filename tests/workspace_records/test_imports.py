@@ -77,6 +77,8 @@ def test_a_file_with_errors_writes_nothing_and_reports_row_and_column(clerk, lix
     assert {(p.row, p.column) for p in problems} == {(3, "日期"), (4, "结果")}
     page = response.content.decode()
     assert "不能导入" in page and "confirm-form" not in page and "没有写入任何数据" in page
+    statuses = dict(response.context["p"].statuses)
+    assert statuses == {tabular.STATUS_LABELS["new"]: 1, tabular.STATUS_LABELS["problem"]: 2}
 
     assert confirm(clerk, token).status_code == 302  # refused: back to the preview
     assert not Record.objects.exists()
@@ -251,11 +253,16 @@ def test_limits_and_file_types(clerk, lixia, monkeypatch):
     assert response.status_code == 302 and response["Location"] == "/workspace/imports/"
     assert ".xlsx" in clerk.get("/workspace/imports/").content.decode()
 
+    for name, garbage in (("broken.xlsx", b"not a workbook"), ("bundle.json", "{}".encode("utf-16"))):
+        result = preview(clerk, token_of(upload(clerk, name, garbage))).context["p"]
+        assert not result.ok and result.problems[0].where == "文件"
+
+    kept = len(list(uploads.upload_root().iterdir()))
     monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 1000)
     response = upload(clerk, "sampling.csv", csv_bytes([sampling_row(f"S-{i}", lixia.uscc) for i in range(40)]))
     assert response["Location"] == "/workspace/imports/"
     assert "超过上限" in clerk.get("/workspace/imports/").content.decode()
-    assert not uploads.upload_root().exists() or not any(uploads.upload_root().iterdir())  # nothing kept
+    assert len(list(uploads.upload_root().iterdir())) == kept  # nothing of it was stored
 
     monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
     monkeypatch.setattr(tabular, "MAX_ROWS", 3)
