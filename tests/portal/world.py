@@ -8,7 +8,8 @@ Public (must appear on the portal):
   ``xss``         black list, named ``<script>alert(1)</script>``
   ``qingdao_red`` red list, in Qingdao and another industry (filters)
 
-Not public (must never appear except on their own enterprise page, reachable by search):
+Not public (must never appear except on their own enterprise page, reachable by search; their
+names say nothing about their grade, so that a name found on a page is the finding):
   ``unpublished_a``  computed A, never applied
   ``applied_a``      computed A with an application awaiting evaluation
   ``withdrawn_a``    published A withdrawn at the enterprise's request (archive, 备查)
@@ -175,20 +176,20 @@ def build(*, other_enterprise_name: str = "青岛演示账户企业有限公司"
                         blacklisted=blacklisted, xss=xss)
 
     # --- not public ---
-    unpublished_a = enterprise("济南机评A级未申请有限公司")
-    applied_a = enterprise("济南申请中A级有限公司")
+    unpublished_a = enterprise("济南泉城轴承有限公司")
+    applied_a = enterprise("济南华阳电器有限公司")
     lists.a_application_submit(enterprise=applied_a, remarks="", actor=account(applied_a))
-    withdrawn_a = enterprise("济南已撤下A级有限公司")
+    withdrawn_a = enterprise("济南鲁信阀门有限公司")
     withdrawn_owner, withdrawn_entry = _publish_a(withdrawn_a, people)
     lists.published_a_withdraw_request(entry=withdrawn_entry, reason="企业申请撤下", actor=withdrawn_owner)
     two_and_a_half_years_ago = (timezone.localdate() - timedelta(days=2 * 365 + 180)).isoformat()
-    b = enterprise("济南基本守信B级有限公司", established_on=two_and_a_half_years_ago)
-    c = enterprise("济南失信C级有限公司")
+    b = enterprise("济南明湖塑料有限公司", established_on=two_and_a_half_years_ago)
+    c = enterprise("济南千佛山纺织有限公司")
     record(c, "sampling", scope="quality", result="fail")
-    unconfirmed_d = enterprise("济南待复核D级有限公司")
+    unconfirmed_d = enterprise("济南趵突泉化工有限公司")
     record(unconfirmed_d, "counterfeit", ref="鲁市监罚〔2026〕9号")
     lists.recheck_reconcile(today=timezone.localdate())
-    candidate = enterprise("济南红名单候选有限公司")
+    candidate = enterprise("济南黄河食品有限公司")
     world.candidate_nomination = _nominate(candidate, people, facts="候选事实：未决定")
     world.hidden.update(unpublished_a=unpublished_a, applied_a=applied_a, withdrawn_a=withdrawn_a, b=b, c=c,
                         unconfirmed_d=unconfirmed_d, candidate=candidate)

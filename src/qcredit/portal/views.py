@@ -210,8 +210,7 @@ def objection_track(request):
             status = lists_public.objection_status_public(form.cleaned_data["receipt"])
     else:
         form = ReceiptForm()
-    return render(request, "portal/objection_track.html", {"form": form, "status": status, "searched": searched},
-                  status=404 if searched and status is None else 200)
+    return render(request, "portal/objection_track.html", {"form": form, "status": status, "searched": searched})
 
 
 @public_page
