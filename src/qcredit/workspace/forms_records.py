@@ -123,7 +123,7 @@ def record_form_class(kind_code: str, *, correction: bool = False) -> type[Recor
         attrs[f.name] = form_field(f)
     if correction:
         attrs["reason"] = forms.CharField(label="更正理由", widget=forms.Textarea(attrs={"rows": 3}),
-                                          help_text="必填：为什么更正（SPEC §3：每次更正记录谁、何时、为何）")
+                                          help_text="必填：为什么更正（档案保留每次更正的更正人、时间和理由）")
     return type(f"{kind.code.title().replace('_', '')}{'Correction' if correction else 'Entry'}Form",
                 (RecordForm,), attrs)
 
@@ -148,7 +148,7 @@ class _Form(forms.Form):
 
 class WithdrawForm(_Form):
     reason = forms.CharField(label="撤回理由", widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text="必填：撤回不删除记录，只将其标记为已撤回（SPEC §3）")
+                             help_text="必填：撤回不删除记录，只将其标记为已撤回")
 
 
 class UploadForm(_Form):

@@ -171,7 +171,7 @@ def template_xlsx(code: str) -> bytes:
 
     guide = workbook.create_sheet("填写说明")
     lines = [
-        (f"{kind_label(code)} 导入模板（qcredit-archive/1，SPEC §3）",),
+        (f"{kind_label(code)} 导入模板（企业质量档案 qcredit-archive/1）",),
         ("第 1 行为表头（中文列名，请勿修改）；第 2 行为示例，导入前请删除；从第 2 行起每行一条。",),
         ("工作表名称的第一个词是记录类别代码，请勿修改；也可以上传同样列名的 CSV 文件（UTF-8 或 GB18030）。",),
         ("记录以“记录单位 + 记录编号”识别：再次导入同一条记录不会重复写入；内容不同则作为更正写入。",),
