@@ -4,6 +4,7 @@ its validity and how it ended. Refusals of the services are shown, never a 500."
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -133,3 +134,25 @@ def test_published_a_shows_validity_and_the_automatic_withdrawal(world, demo, as
     # Qingdao staff do not see a Jinan enterprise's archive (SPEC §7.1 "other staff: no").
     qingdao = factories.staff(Role.DIVISION, "3702")
     assert enterprise.name not in as_user(qingdao).get("/workspace/lists/published-a/").content.decode()
+
+
+def test_the_published_a_list_pages_and_logs_only_the_entries_shown(world, demo, as_user, monkeypatch):
+    from qcredit.workspace import selectors_lists
+
+    monkeypatch.setattr(selectors_lists, "PAGE_SIZE", 1)
+    names = ["济南第一守信有限公司", "济南第二守信有限公司"]
+    entries = []
+    for name in names:
+        enterprise = world.enterprise(name=name)
+        application = services.a_application_submit(enterprise=enterprise, actor=world.account(enterprise))
+        services.a_application_evaluate(application=application, approved=True, actor=demo["sheng-evaluator"])
+        entries.append(PublishedA.objects.get(application=application))
+    client = as_user(demo["sheng-office"])
+    first = client.get("/workspace/lists/published-a/", {"state": "published"}).content.decode()
+    assert names[1] in first and names[0] not in first  # newest first
+    assert 'href="?state=published&amp;page=2"' in first and "第 1 / 2 页" in first
+    second = client.get("/workspace/lists/published-a/", {"state": "published", "page": 2}).content.decode()
+    assert names[0] in second and names[1] not in second
+    logged = [json.loads(e.after)["ids"] for e in AuditEvent.objects.filter(
+        action="lists.published_a.view_archive").order_by("seq")]
+    assert logged == [[entries[1].pk], [entries[0].pk]]  # each read names the entries it showed

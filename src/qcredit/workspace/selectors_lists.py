@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Q
 
 from qcredit.accounts.models import Membership, Role
@@ -36,6 +37,7 @@ from qcredit.workdays.calendar import workdays_between
 from qcredit.workdays.errors import WorkdayError
 
 STAFF_ROLES = tuple(r for r in Role if r != Role.AUDITOR)
+PAGE_SIZE = 50
 
 
 def explain(snapshot: EvaluationSnapshot) -> Evaluation | None:
@@ -145,18 +147,19 @@ def current_grade(enterprise) -> GradeState | None:
     return GradeState.objects.filter(enterprise=enterprise).first()
 
 
-def published_a_for_staff(*, user, state: str | None = None) -> list[PublishedA]:
-    """Every published A of the user's jurisdictions, public or in the archive (备查), with the
-    way it ended (SPEC §7.1: archived entries are for staff of the jurisdiction; an exit reason
-    may name the new internal grade, so the read is logged)."""
+def published_a_for_staff(*, user, state: str | None = None, page: str | int | None = None) -> Page:
+    """One page of the published A of the user's jurisdictions, public or in the archive (备查),
+    newest first, with the way each ended (SPEC §7.1: archived entries are for staff of the
+    jurisdiction; an exit reason may name the new internal grade, so the read is logged with
+    the entries shown)."""
     authorize(user=user, role=STAFF_ROLES)
     entries = PublishedA.objects.filter(_covering("region", _staff_jurisdictions(user)))
     if state:
         entries = entries.filter(state=state)
-    entries = list(entries.select_related("owner", "application").order_by("-published_on", "-id")[:500])
+    shown = Paginator(entries.select_related("owner").order_by("-published_on", "-id"), PAGE_SIZE).get_page(page)
     audit_access(actor=user, action="lists.published_a.view_archive", obj=("lists.publisheda", "list", "A级公示"),
-                 detail={"ids": [e.pk for e in entries]})
-    return entries
+                 detail={"ids": [e.pk for e in shown]})
+    return shown
 
 
 # --- D re-check and black list (SPEC §5.3) ----------------------------------------------------------

@@ -13,9 +13,11 @@ from __future__ import annotations
 import mimetypes
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from qcredit.accounts.models import Role
@@ -50,6 +52,12 @@ def refusal_status(exc: Exception) -> int:
 def _render(request, template: str, context: dict, status: int = 200):
     context.setdefault("roles", selectors.lists_roles(request.user))
     return render(request, f"workspace/lists/{template}", context, status=status)
+
+
+def _query(**filters) -> str:
+    """The filters of a list page as a query-string prefix for its pager links."""
+    used = {k: v for k, v in filters.items() if v}
+    return f"{urlencode(used)}&" if used else ""
 
 
 def _forbidden(request, message: str):
@@ -129,11 +137,12 @@ def published_a(request):
     if state not in PublishedA.State.values:
         state = ""
     try:
-        entries = selectors.published_a_for_staff(user=request.user, state=state or None)
+        entries = selectors.published_a_for_staff(user=request.user, state=state or None,
+                                                  page=request.GET.get("page"))
     except AccessDenied as exc:
         return _forbidden(request, refusal(exc))
     return _render(request, "published_a.html", {"entries": entries, "state": state,
-                                                 "states": PublishedA.State.choices})
+                                                 "states": PublishedA.State.choices, "query": _query(state=state)})
 
 
 # --- D re-check and black list (SPEC §5.3) -------------------------------------------------------------
@@ -213,7 +222,8 @@ def blacklist(request):
         entries = lists_selectors.blacklist_archive(user=request.user, region=region or None)
     except AccessDenied as exc:
         return _forbidden(request, refusal(exc))
-    return _render(request, "blacklist.html", {"entries": entries, "region": region})
+    page = Paginator(entries, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render(request, "blacklist.html", {"entries": page, "region": region, "query": _query(region=region)})
 
 
 @staff_required
