@@ -189,3 +189,18 @@ def test_concurrent_failures_lock_exactly_once_across_connections():
     assert AuditEvent.objects.filter(action="auth.login.failed").count() == 10
     assert AuditEvent.objects.filter(action="auth.login.locked").count() == 1
     assert throttle.login_lock(username="racer", address="192.0.2.99") is not None
+
+
+def test_the_admin_login_does_not_tell_a_right_password_of_a_non_admin_account(client, clerk):
+    for n in range(3):
+        attempt(client, "clerk", f"wrong-{n}", url="/admin/login/")
+    wrong = page(attempt(client, "clerk", "wrong-3", url="/admin/login/"))
+    client2 = type(client)()
+    for n in range(3):
+        attempt(client2, "clerk", f"wrong-{n}", url="/admin/login/", address="192.0.2.77")
+    right = page(attempt(client2, "clerk", PASSWORD, url="/admin/login/", address="192.0.2.77"))
+    # The same words and the same countdown, whether the password was right or not.
+    message = "用户名或密码不正确，或该账号不能使用管理后台，请重新输入（密码区分大小写）。再失败 1 次"
+    assert message in wrong and message in right
+    assert "_auth_user_id" not in client2.session
+    assert "登录已暂停" in page(attempt(client2, "clerk", PASSWORD, url="/admin/login/", address="192.0.2.77"))

@@ -69,6 +69,9 @@ def on_logged_in(sender, request, user, **kwargs):
 
 
 INVALID_LOGIN = "用户名或密码不正确，请重新输入（密码区分大小写）。"
+# The admin refuses a right password of an account that is not an admin account with this same
+# message, so that its login page does not tell that the password was right.
+ADMIN_INVALID_LOGIN = "用户名或密码不正确，或该账号不能使用管理后台，请重新输入（密码区分大小写）。"
 
 
 class ThrottleMessages:
@@ -79,7 +82,7 @@ class ThrottleMessages:
         lock = getattr(self.request, "qcredit_login_lock", None)
         if lock is not None:
             return ValidationError(throttle.lock_message(lock), code="locked")
-        message = INVALID_LOGIN
+        message = self.error_messages["invalid_login"]
         remaining = getattr(self.request, "qcredit_login_remaining", None)
         if remaining is not None and 0 < remaining <= 2:
             minutes = int(throttle.lockout().total_seconds() // 60)
@@ -88,11 +91,27 @@ class ThrottleMessages:
 
 
 class LoginForm(ThrottleMessages, AuthenticationForm):
-    pass
+    error_messages = {**AuthenticationForm.error_messages, "invalid_login": INVALID_LOGIN,
+                      "inactive": INVALID_LOGIN}
 
 
 class AdminLoginForm(ThrottleMessages, AdminAuthenticationForm):
-    pass
+    error_messages = {**AdminAuthenticationForm.error_messages, "invalid_login": ADMIN_INVALID_LOGIN,
+                      "inactive": ADMIN_INVALID_LOGIN}
+
+    def confirm_login_allowed(self, user):
+        """A right password of an account that may not use the admin counts as a failed admin
+        login, so that neither the message nor the countdown to the lock tells it apart."""
+        try:
+            super().confirm_login_allowed(user)
+        except ValidationError:
+            if self.request is not None:
+                outcome = throttle.login_failure_record(username=user.get_username(),
+                                                        address=request_address(self.request))
+                self.request.qcredit_login_remaining = outcome.remaining
+                if outcome.lock is not None:
+                    self.request.qcredit_login_lock = outcome.lock
+            raise self.get_invalid_login_error() from None
 
 
 def password_change(*, user, new_password: str) -> None:
