@@ -11,13 +11,13 @@ from qcredit.rules import RuleSet
 from qcredit.workdays.files import EXTENSIONS
 from qcredit.workdays.schedule import MAX_YEAR, MIN_YEAR
 
-from .forms_redlist import SHORT_TEXTAREA, DateInput
+from .forms_redlist import SHORT_TEXTAREA, DateInput, Form
 
 INTEGER_UNITS = {"year", "month", "workday"}
 MAX_UPLOAD_BYTES = 1024 * 1024
 
 
-class RuleSetDraftForm(forms.Form):
+class RuleSetDraftForm(Form):
     """A successor draft of the newest rule set: one value and one article per parameter; a
     blank value leaves the parameter as it is (SPEC §6: every new value cites its article)."""
 
@@ -66,16 +66,16 @@ class RuleSetDraftForm(forms.Form):
         return out
 
 
-class PreviewForm(forms.Form):
+class PreviewForm(Form):
     as_of = forms.DateField(label="评价日", required=False, widget=DateInput(),
                             help_text="留空：今天，或生效日期（若晚于今天）")
 
 
-class ActivateForm(forms.Form):
+class ActivateForm(Form):
     reason = forms.CharField(label="启用理由", widget=SHORT_TEXTAREA, max_length=4000)
 
 
-class HolidayImportForm(forms.Form):
+class HolidayImportForm(Form):
     year = forms.IntegerField(label="年度", min_value=MIN_YEAR, max_value=MAX_YEAR)
     file = forms.FileField(label="导入文件", help_text="CSV 或 XLSX（列：日期、类型、名称；每个放假日一行，含假期中的周末），或 JSON")
     source = forms.CharField(label="依据", max_length=200, required=False,
@@ -93,18 +93,18 @@ class HolidayImportForm(forms.Form):
         return upload
 
 
-class HolidayConfirmForm(forms.Form):
+class HolidayConfirmForm(Form):
     """The second step: the file read in the first one, carried as a signed token."""
 
     token = forms.CharField(widget=forms.HiddenInput)
 
 
-class WorkdayCalculatorForm(forms.Form):
+class WorkdayCalculatorForm(Form):
     start = forms.DateField(label="起算日（当日不计入）", widget=DateInput())
     n = forms.IntegerField(label="工作日数", min_value=-366, max_value=366, initial=5)
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(Form):
     actor = forms.CharField(label="操作人", required=False, max_length=150)
     unit = forms.CharField(label="单位", required=False, max_length=120)
     action = forms.CharField(label="操作", required=False, max_length=80, help_text="如 redlist.nomination")

@@ -12,6 +12,14 @@ TEXTAREA = forms.Textarea(attrs={"rows": 4})
 SHORT_TEXTAREA = forms.Textarea(attrs={"rows": 2})
 
 
+class Form(forms.Form):
+    """Labels without a trailing ASCII colon (the Chinese pages lay labels out above fields)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -19,7 +27,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class NominationForm(forms.Form):
+class NominationForm(Form):
     reasons = forms.CharField(label="确定理由", widget=TEXTAREA, max_length=4000,
                               help_text="为什么提报该主体列入红名单（SRL 第十条：合法性审查据此审查）")
     credit_facts = forms.CharField(label="主要信用事实", widget=TEXTAREA, max_length=4000,
@@ -35,11 +43,11 @@ class NominationNewForm(NominationForm):
     field_order = ["uscc", "reasons", "credit_facts", "justification"]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label="理由", widget=SHORT_TEXTAREA, max_length=2000)
 
 
-class LegalReviewForm(forms.Form):
+class LegalReviewForm(Form):
     decision = forms.ChoiceField(label="审查结论", widget=forms.RadioSelect,
                                  choices=[("pass", "通过合法性审查，报领导小组会议研究"),
                                           ("fail", "不通过，退回提报单位")])
@@ -47,7 +55,7 @@ class LegalReviewForm(forms.Form):
                               help_text="不通过的，必须写明审查意见")
 
 
-class AgendaAddForm(forms.Form):
+class AgendaAddForm(Form):
     meeting = forms.ModelChoiceField(label="列入会议", queryset=Meeting.objects.none(), empty_label=None)
 
     def __init__(self, *args, meetings=None, **kwargs):
@@ -56,14 +64,14 @@ class AgendaAddForm(forms.Form):
             self.fields["meeting"].queryset = meetings
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(Form):
     kind = forms.ChoiceField(label="会议类别", choices=Meeting.Kind.choices)
     date = forms.DateField(label="会议日期", widget=DateInput())
     reason = forms.CharField(label="召开理由", widget=SHORT_TEXTAREA, required=False, max_length=2000,
                              help_text="召开临时会议的，须说明理由")
 
 
-class MeetingItemForm(forms.Form):
+class MeetingItemForm(Form):
     subject = forms.ChoiceField(label="议题", choices=())
 
     def __init__(self, *args, subjects=(), **kwargs):
@@ -71,7 +79,7 @@ class MeetingItemForm(forms.Form):
         self.fields["subject"].choices = list(subjects)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     approved = forms.ChoiceField(label="集体研究决定", widget=forms.RadioSelect,
                                  choices=[("1", "通过"), ("0", "不通过")])
     minutes_ref = forms.CharField(label="会议纪要文号", max_length=200)
@@ -87,13 +95,13 @@ class DecisionForm(forms.Form):
         self.fields["leaders"].error_messages["invalid_choice"] = "所选人员不是本名单领导小组成员"
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(Form):
     revoke = forms.ChoiceField(label="建议", widget=forms.RadioSelect,
                                choices=[("1", "建议撤销（报领导小组会议研究）"), ("0", "建议保留")])
     reasons = forms.CharField(label="建议理由", widget=TEXTAREA, max_length=4000)
 
 
-class RemovalOpenForm(forms.Form):
+class RemovalOpenForm(Form):
     route = forms.ChoiceField(label="删除途径", choices=[
         (RemovalItem.Route.OBJECTION.value, RemovalItem.Route.OBJECTION.label),
         (RemovalItem.Route.BLACKLISTED.value, RemovalItem.Route.BLACKLISTED.label),
@@ -103,6 +111,6 @@ class RemovalOpenForm(forms.Form):
                                 help_text="如 异议回执号、黑名单决定文号")
 
 
-class CandidateSearchForm(forms.Form):
+class CandidateSearchForm(Form):
     q = forms.CharField(label="企业名称或统一社会信用代码", required=False, max_length=100)
     all = forms.BooleanField(label="同时显示不符合条件的企业", required=False)
