@@ -122,6 +122,32 @@ def test_csv_rows_with_chinese_headers_and_row_numbers(tmp_path):
     assert Record.objects.get(record_id="S-1").result == "fail"
 
 
+def test_choice_labels_are_read_as_the_field_of_the_rows_own_kind(tmp_path):
+    """``severity`` is a field of penalties (一般/严重…) and of accidents (一般事故/重大): a
+    Chinese label is converted by the row's kind, not by whichever kind last defined the name."""
+    load(bundle(records=[]))
+    path = tmp_path / "mixed.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["记录编号", "统一社会信用代码", "记录类别", "日期", "记录单位", "领域", "程度"])
+        w.writerow(["P-1", ENTERPRISE["uscc"], "penalty", RECENT, "市局", "质量", "一般"])
+        w.writerow(["A-1", ENTERPRISE["uscc"], "accident", RECENT, "市局", "", "重大"])
+    load(rows_to_bundle(path))
+    assert Record.objects.get(record_id="P-1").severity == "ordinary"
+    assert Record.objects.get(record_id="A-1").severity == "major"
+
+
+def test_a_gb18030_csv_as_chinese_excel_saves_it(tmp_path):
+    load(bundle(records=[]))
+    path = tmp_path / "sampling.csv"
+    rows = [["记录编号", "统一社会信用代码", "日期", "记录单位", "领域", "结果", "因自身原因"],
+            ["S-1", ENTERPRISE["uscc"], RECENT, "淄博市市场监督管理局", "质量", "不合格", "是"]]
+    path.write_bytes("\r\n".join(",".join(r) for r in rows).encode("gb18030"))
+    report = load(rows_to_bundle(path))
+    assert report.records_created == 1
+    assert Record.objects.get(record_id="S-1").source == "淄博市市场监督管理局"
+
+
 def test_xlsx_template_filled_in_imports(tmp_path):
     import openpyxl
 

@@ -293,10 +293,7 @@ def rows_to_bundle(path: str | Path) -> LocatedDocument:
     path = Path(path)
     doc = LocatedDocument({"format": FORMAT, "enterprises": [], "records": []})
     if path.suffix.lower() == ".csv":
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BundleError([Problem(str(path), f"无法读取 UTF-8 编码的 CSV 文件：{exc}")]) from None
+        text = _read_csv_text(path)
         rows = list(csv.reader(io.StringIO(text)))
         _sheet_rows(doc, path.stem, rows, where=lambda n: f"第{n}行", problems_path=path.name)
     else:
@@ -314,6 +311,21 @@ def rows_to_bundle(path: str | Path) -> LocatedDocument:
         finally:
             workbook.close()
     return doc
+
+
+def _read_csv_text(path: Path) -> str:
+    """A CSV file as text: UTF-8 (with or without the BOM Excel writes), else GB18030 — what
+    Chinese Excel writes when it saves "CSV (逗号分隔)"."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BundleError([Problem(str(path), f"无法读取 CSV 文件：{exc}")]) from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BundleError([Problem(str(path), "CSV 文件既不是 UTF-8 也不是 GB18030 编码，请另存为“CSV UTF-8”后重试")])
 
 
 def _sheet_rows(doc: LocatedDocument, name: str, rows: list[list], *, where, problems_path: str) -> None:
@@ -345,12 +357,19 @@ def _sheet_rows(doc: LocatedDocument, name: str, rows: list[list], *, where, pro
         if not any(c not in (None, "") for c in row):
             continue
         item: dict = {"kind": default_kind} if default_kind else {}
-        for f, cell in zip(columns, row, strict=False):
-            if f is None or cell is None or (isinstance(cell, str) and not cell.strip()):
-                continue
-            item[f.name] = _cell(f, cell)
-        if not is_enterprise and isinstance(item.get("kind"), str):
-            item["kind"] = _KIND_BY_NAME.get(item["kind"].strip(), item["kind"].strip())
+        cells = [(f, cell) for f, cell in zip(columns, row, strict=False)
+                 if f is not None and cell is not None and not (isinstance(cell, str) and not cell.strip())]
+        if not is_enterprise:
+            for f, cell in cells:
+                if f.name == "kind":
+                    item["kind"] = _KIND_BY_NAME.get(str(cell).strip(), str(cell).strip())
+        # A header names a field; several kinds share a field name with different choices
+        # (severity of a penalty, the finding of an inspection …), so each cell is read as the
+        # field of its row's own kind.
+        own = {f.name: f for f in KINDS[item["kind"]].fields} if item.get("kind") in KINDS else {}
+        for f, cell in cells:
+            if f.name != "kind":
+                item[f.name] = _cell(own.get(f.name, f), cell)
         doc.locations[(key, len(doc[key]))] = where(n)
         doc[key].append(item)
 
