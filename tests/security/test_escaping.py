@@ -4,6 +4,7 @@ pages of the workspace core (dashboard, search, enterprise page) and on the logi
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -88,3 +89,12 @@ def test_the_login_page_escapes_what_was_typed(client):
     assert NAME not in html and f'value="{ESCAPED}"' in html
     html = client.get("/accounts/login/", {"next": '"><script>alert(1)</script>'}).content.decode()
     assert "<script>alert(1)" not in html
+
+
+def test_no_template_switches_escaping_off():
+    """The escaping above holds for every page only while no template opts out of it."""
+    from .test_csrf import project_templates
+
+    opted_out = [name for name, path in project_templates().items()
+                 if re.search(r"\|\s*safe(seq)?\b|{%\s*autoescape\s+off", path.read_text())]
+    assert opted_out == []

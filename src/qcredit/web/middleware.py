@@ -1,9 +1,10 @@
-"""Security headers on every response.
+"""Security headers on every response, and the expiry of login sessions (below).
 
 Content-Security-Policy forbids inline scripts, inline styles and anything not served by this
 server (the networks these systems run on are often closed; SPEC-independent security baseline of
 issue 4). Templates therefore never use `<script>` bodies, `style=` attributes or `on…=` handlers:
-behaviour lives in static/web/qcredit.js, looks in static/web/qcredit.css.
+behaviour lives in static/web/qcredit.js, looks in static/web/qcredit.css. The Django admin of
+Django 5.2 has no inline code either and runs under the same policy (tests/browser/test_security.py).
 """
 
 from __future__ import annotations
