@@ -40,6 +40,8 @@ def test_public_pages_are_cacheable_and_forms_are_not(client, world):
         assert "public" in response["Cache-Control"] and "max-age=300" in response["Cache-Control"], name
         assert "Cookie" in response["Vary"]
         assert "Set-Cookie" not in response.headers
+    assert client.head(reverse("portal:redlist")).status_code == 200
+    assert client.post(reverse("portal:redlist")).status_code == 405
     form = client.get(reverse("portal:objection-track"))
     assert "no-cache" in form["Cache-Control"] and "public" not in form["Cache-Control"]
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_cookie
 
 from qcredit.accounts.services import AccessDenied
@@ -55,7 +55,7 @@ LIST_INTROS = {
 def public_page(view):
     """Anonymous, identical for every visitor: cacheable by shared caches; ``Vary: Cookie``
     keeps a signed-in visitor's page (messages in the shell) out of them."""
-    return require_GET(vary_on_cookie(cache_control(public=True, max_age=PUBLIC_MAX_AGE)(view)))
+    return require_safe(vary_on_cookie(cache_control(public=True, max_age=PUBLIC_MAX_AGE)(view)))
 
 
 def _page(request, rows):
@@ -191,7 +191,7 @@ def objection(request):
     elif found is not None and targets:
         preselect = request.GET.get("list", "")
         kind = selectors.LISTS.get(preselect, (None, None))[1]
-        initial = next((t.key for t in targets if t.target_kind == kind), None)
+        initial = next((t.key for t in targets if t.target_kind == kind), targets[0].key if len(targets) == 1 else None)
         context["form"] = ObjectionForm(targets=targets, initial={"target": initial} if initial else None)
     return render(request, "portal/objection.html", context, status=400 if context["error"] else 200)
 
@@ -323,7 +323,7 @@ def sitemap(request):
 FAVICON = Path(__file__).resolve().parent / "static" / "portal" / "favicon.ico"
 
 
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=7 * 24 * 3600)
 def favicon(request):
     """Browsers ask for /favicon.ico on every site; the portal owns the root."""
