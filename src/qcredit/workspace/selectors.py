@@ -549,7 +549,7 @@ def _redlist_tasks(user, memberships, today: date) -> list[Task]:
                      .select_related("entry__redlist__owner")):
             tasks.append(Task("removal_to_agenda", "office", office[item.entry.redlist.jurisdiction].name,
                               item.entry.name, item.entry.uscc, detail=item.get_route_display(),
-                              target=("removal_item", item.pk)))
+                              target=("redlist_entry", item.entry_id)))
 
     meeting_units = {**{j: ("leader", u) for j, u in ((u.jurisdiction, u) for u in by_role.get("leader", []))},
                      **{j: ("office", u) for j, u in office.items()}}

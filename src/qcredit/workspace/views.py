@@ -49,17 +49,17 @@ def _url(name: str, *args) -> str:
         return ""
 
 
-# Where a task leads: the workflow page of its object, else the area's index.
+# Where a task leads: the workflow page of its object (URL name, with its key), else the area's index.
 _TASK_PAGES = {
     "nomination": ("workspace:redlist-nomination", "workspace:redlist-index"),
-    "revocation_review": ("workspace:redlist-revocation", "workspace:redlist-index"),
-    "removal_item": ("workspace:redlist-removal", "workspace:redlist-index"),
+    "revocation_review": ("workspace:redlist-review", "workspace:redlist-index"),
+    "redlist_entry": ("workspace:redlist-entry", "workspace:redlist-index"),
     "meeting": ("workspace:redlist-meeting", "workspace:redlist-index"),
-    "a_application": ("workspace:lists-a-application", "workspace:lists-index"),
-    "recheck": ("workspace:lists-recheck", "workspace:lists-index"),
-    "objection": ("workspace:lists-objection", "workspace:lists-index"),
-    "statement": ("workspace:lists-statement-moderate", "workspace:lists-statements"),
-    "holidays": ("workspace:holidays-year", "workspace:holidays"),
+    "a_application": ("workspace:lists-a-application", "workspace:lists-a-applications"),
+    "recheck": ("workspace:lists-recheck", "workspace:lists-rechecks"),
+    "objection": ("workspace:lists-objection", "workspace:lists-objections"),
+    "statement": (None, "workspace:lists-statements"),
+    "holidays": ("workspace:holiday-year", "workspace:holidays"),
 }
 
 
@@ -67,7 +67,7 @@ def _task_link(task: selectors.Task) -> str:
     if task.target is not None:
         kind, pk = task.target
         detail, index = _TASK_PAGES[kind]
-        link = _url(detail, pk) or _url(index)
+        link = (_url(detail, pk) if detail else "") or _url(index)
         if link:
             return link
     return _url("workspace:enterprise", task.uscc) if task.uscc else ""
@@ -242,10 +242,12 @@ def _industry_label(code: str) -> str:
 def _attach_links(lists: selectors.EnterpriseLists) -> None:
     """``.link`` on each list item: its workflow page in the other areas, where it exists."""
     for kind, objects in (("nomination", lists.nominations), ("revocation_review", lists.revocation_reviews),
-                          ("removal_item", lists.removal_items), ("a_application", lists.a_applications),
-                          ("recheck", lists.rechecks), ("objection", lists.objections)):
+                          ("a_application", lists.a_applications), ("recheck", lists.rechecks),
+                          ("objection", lists.objections)):
         for obj in objects:
             obj.link = _url(_TASK_PAGES[kind][0], obj.pk)
+    for item in lists.removal_items:
+        item.link = _url("workspace:redlist-entry", item.entry_id)
     for entry in lists.redlist_entries:
         entry.link = _url("workspace:redlist-entry", entry.pk) or _url("workspace:redlist-nomination",
                                                                         entry.nomination_id)
