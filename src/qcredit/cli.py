@@ -458,6 +458,20 @@ def cmd_rulesets_activate(args) -> int:
     return 0
 
 
+# --- exchange: the partner outbox (issue 5; qcredit/exchange/cli.py) --------------------------------
+
+
+def cmd_exchange(args) -> int:
+    _django()
+    from qcredit.exchange import cli as exchange_cli
+
+    _ensure_schema()
+    try:
+        return exchange_cli.run(args, print_table=_print_table)
+    except exchange_cli.InvalidArgument as exc:
+        raise InvalidInput(exc.problems) from None
+
+
 def cmd_manage(args) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -538,6 +552,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("version")
     p.add_argument("--reason", required=True, help="启用理由（记入审计日志）")
     p.set_defaults(func=cmd_rulesets_activate)
+
+    # exchange: the partner outbox (issue 5); its subcommands are built in qcredit/exchange/cli.py
+    from qcredit.exchange.cli import add_arguments as exchange_arguments
+
+    p = sub.add_parser("exchange", help="向合作系统推送的发件箱：发送、查看、重试（运维工具：以“系统”身份操作）")
+    exchange_arguments(p)
+    p.set_defaults(func=cmd_exchange)
 
     p = sub.add_parser("manage", help="Django 管理命令（migrate、createsuperuser 等）")
     p.add_argument("rest", nargs=argparse.REMAINDER)
