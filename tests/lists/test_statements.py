@@ -85,3 +85,26 @@ def test_a_statement_is_short_for_the_enterprises_own_public_entry_only(publishe
         services.statement_submit(target_kind="published_a", target_id=entry.pk, text="声明", actor=account)
     assert archived.value.code is ListsErrorCode.NOT_PUBLIC
     assert not Statement.objects.exists()
+
+
+def test_a_red_list_entry_past_its_period_takes_no_statement_even_before_the_expiry_job(world, demo, monkeypatch):
+    """Public means what the portal shows (redlist.selectors.public_entries): an entry whose
+    period has ended is no longer public, also on the morning before the daily expiry runs."""
+    from datetime import timedelta
+
+    from qcredit.lists.services import common
+    from qcredit.redlist.selectors import public_entries
+
+    from .world import redlist_entry
+
+    enterprise = world.enterprise(name="济南红名单机械有限公司")
+    account = world.account(enterprise)
+    red = redlist_entry(enterprise, demo)
+    statement = services.statement_submit(target_kind="redlist", target_id=red.pk, text="本企业声明", actor=account)
+    assert statement.pk
+    after = red.valid_until + timedelta(days=1)
+    monkeypatch.setattr(common, "today", lambda: after)
+    assert red.state == "published" and not public_entries(uscc=red.uscc, on=after)
+    with pytest.raises(ListsError) as caught:
+        services.statement_submit(target_kind="redlist", target_id=red.pk, text="另一份声明", actor=account)
+    assert caught.value.code is ListsErrorCode.NOT_PUBLIC

@@ -49,7 +49,13 @@ def resolve_target(kind: str, target_id, *, lock: bool = False) -> Target:
         raise ListsError(ListsErrorCode.UNKNOWN_TARGET, "异议或声明的对象不存在")
     if kind == TargetKind.REDLIST:
         owner = entry.redlist.owner.jurisdiction
-        public = entry.state == "published"
+        # Public exactly when the portal shows it (redlist.selectors.public_entries): published
+        # and inside its period, also before the daily expiry has moved it to the archive.
+        from .services.common import today
+
+        on = today()
+        public = (entry.state == "published" and entry.published_on is not None and entry.published_on <= on
+                  and entry.valid_until is not None and on <= entry.valid_until)
     else:
         owner = entry.owner.jurisdiction
         public = entry.is_public
