@@ -28,5 +28,7 @@ app.autodiscover_tasks()
 BEAT_SCHEDULE = {
     "daily-run": {"task": "qcredit.jobs.run_daily", "schedule": crontab(hour=1, minute=30)},
     "deadline-reminders": {"task": "qcredit.jobs.deadline_reminders", "schedule": crontab(hour=8, minute=30)},
+    # exchange: the partner outbox every minute; a run stops claiming after 50 s (docs/exchange.md)
+    "exchange-deliver": {"task": "qcredit.exchange.deliver_due", "schedule": 60.0, "options": {"expires": 55}},
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
