@@ -173,10 +173,11 @@ def test_the_assignee_of_the_owning_office_answers_and_an_unfounded_objection_ch
     assert twice.value.code is ListsErrorCode.WRONG_STATE
 
 
-def test_a_well_founded_objection_to_a_red_list_entry_opens_a_removal_item(world, demo):
+def test_a_well_founded_objection_to_a_red_list_entry_opens_a_removal_item(world, demo, on_day):
     from qcredit.redlist.models import RemovalItem
 
-    red = redlist_entry(world.enterprise(), demo)
+    red = redlist_entry(world.enterprise(), demo)  # published today, by the red list's own clock
+    on_day(red.published_on)  # objections are taken while the entry is public
     objection = lodge("redlist", red.pk, reasons="该企业所获质量奖已被撤销")
     assert objection.owner_jurisdiction == "37"  # the list's own bureau (SRL 第十八条)
     services.objection_assign(objection=objection, assignee=demo["sheng-office"], actor=demo["sheng-office"])
