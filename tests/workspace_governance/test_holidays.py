@@ -125,3 +125,14 @@ def test_only_an_admin_imports(as_user):
     response = as_user("sheng-office").post("/workspace/holidays/import/", {
         "step": "preview", "year": 2027, "file": upload(SCHEDULE_2027), "source": "通知"})
     assert response.status_code == 403
+
+
+def test_a_superuser_without_a_role_may_load_and_a_citizen_may_not_enter(client):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    client.force_login(User.objects.create_superuser("root", password="x-123456789"))
+    assert client.get("/workspace/holidays/import/").status_code == 200
+    client.force_login(User.objects.create_user("citizen", password="x-123456789"))
+    response = client.get("/workspace/holidays/")
+    assert response.status_code == 403 and "工作人员" in refusal(response)
