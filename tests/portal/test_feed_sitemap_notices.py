@@ -109,3 +109,20 @@ def test_a_missing_font_is_a_clear_503_not_a_500(client, world, settings, tmp_pa
     settings.QCREDIT_PDF_FONT = str(tmp_path / "missing.ttc")
     response = client.get(reverse("portal:notice", args=["redlist", w.TODAY.isoformat()]))
     assert response.status_code == 503 and "缺少中文字体" in response.content.decode()
+
+
+def test_a_notice_is_rendered_once_and_again_when_its_entries_change(client, world, monkeypatch):
+    from django.core.cache import cache
+    from weasyprint import HTML
+
+    cache.clear()
+    renders = []
+    write_pdf = HTML.write_pdf
+    monkeypatch.setattr(HTML, "write_pdf", lambda self, *a, **k: renders.append(1) or write_pdf(self, *a, **k))
+    first, second = notice(client, "blacklist"), notice(client, "blacklist")
+    assert len(renders) == 1 and first.text == second.text
+    entry = world.public["xss"].blacklist_entries.get(state="exposed")
+    lists.blacklist_credit_repair(entry=entry, reason="信用修复", actor=world.people["sheng-office"])
+    third = notice(client, "blacklist")
+    assert len(renders) == 2
+    assert w.XSS_NAME not in third.text and w.FORMULA_NAME in third.text.replace("\n", "")

@@ -12,14 +12,17 @@ a remote address.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+CACHE_SECONDS = 24 * 3600
 
 
 class NoticeFontMissing(RuntimeError):
@@ -54,4 +57,11 @@ def notice_pdf(*, title: str, kind: str, on: date, sections: list) -> bytes:
     html = render_to_string("portal/notice_pdf.html", {
         "title": title, "kind": kind, "on": on, "sections": sections, "font_url": font.resolve().as_uri(),
         "generated_on": timezone.localdate()})
-    return HTML(string=html, url_fetcher=_font_only_fetcher(font)).write_pdf()
+    # Rendering takes WeasyPrint about a second; the same HTML always gives the same notice,
+    # so the PDF is kept under the hash of its HTML (never stale: other data, other key).
+    key = "qcredit.portal.notice:" + hashlib.sha256(html.encode()).hexdigest()
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = HTML(string=html, url_fetcher=_font_only_fetcher(font)).write_pdf()
+        cache.set(key, pdf, CACHE_SECONDS)
+    return pdf
