@@ -48,8 +48,11 @@ def fake2():
 @pytest.fixture
 def partners(db, fake, fake2):
     """The two seeded partners pointed at the fakes and enabled, and a disabled third."""
-    Partner.objects.filter(code="creditchina-sd").update(endpoint=fake.url, token=fake.token, enabled=True)
-    Partner.objects.filter(code="gsxt-sd").update(endpoint=fake2.url, token=fake2.token, enabled=True)
+    # update_or_create: a transactional test's flush removes the seeded rows
+    Partner.objects.update_or_create(code="creditchina-sd", defaults={
+        "name": "信用中国（山东）", "endpoint": fake.url, "token": fake.token, "enabled": True})
+    Partner.objects.update_or_create(code="gsxt-sd", defaults={
+        "name": "国家企业信用信息公示系统（山东）", "endpoint": fake2.url, "token": fake2.token, "enabled": True})
     Partner.objects.create(code="bank-test", name="测试银行", endpoint="http://127.0.0.1:9/never", enabled=False)
     return {p.code: p for p in Partner.objects.all()}
 
