@@ -185,3 +185,13 @@ CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# exchange: the push to partner systems (qcredit/exchange/partners.py, docs/exchange.md). Partners
+# (endpoint, token, enabled) are configured in the admin; a token may instead come from
+# QCREDIT_EXCHANGE_TOKEN_<CODE>. Seconds unless said otherwise.
+QCREDIT_EXCHANGE_CONNECT_TIMEOUT = float(os.environ.get("QCREDIT_EXCHANGE_CONNECT_TIMEOUT", "10"))
+QCREDIT_EXCHANGE_READ_TIMEOUT = float(os.environ.get("QCREDIT_EXCHANGE_READ_TIMEOUT", "10"))
+QCREDIT_EXCHANGE_BACKOFF_BASE = float(os.environ.get("QCREDIT_EXCHANGE_BACKOFF_BASE", "60"))
+QCREDIT_EXCHANGE_BACKOFF_CAP = float(os.environ.get("QCREDIT_EXCHANGE_BACKOFF_CAP", str(6 * 3600)))
+QCREDIT_EXCHANGE_MAX_ATTEMPTS = int(os.environ.get("QCREDIT_EXCHANGE_MAX_ATTEMPTS", "16"))
+QCREDIT_EXCHANGE_CA_FILE = os.environ.get("QCREDIT_EXCHANGE_CA_FILE", "")  # the partners' CA, if private
