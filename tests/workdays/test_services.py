@@ -42,6 +42,11 @@ def test_a_superuser_and_the_system_may_load_a_division_may_not():
     with pytest.raises(AccessDenied):
         holiday_year_load(year=2029, days=[(date(2029, 1, 1), "holiday", "元旦")], source="测试",
                           actor=factories.staff(Role.DIVISION))
+    # The State Council's calendar is the same for every unit: a city or county admin does not load it.
+    for jurisdiction in ("3701", "370102"):
+        with pytest.raises(AccessDenied):
+            holiday_year_load(year=2029, days=[(date(2029, 1, 1), "holiday", "元旦")], source="测试",
+                              actor=factories.staff(Role.ADMIN, jurisdiction))
     assert not HolidayYear.objects.filter(year=2029).exists()
 
 

@@ -66,7 +66,7 @@ def upload(content: str, name: str = "2027.csv") -> SimpleUploadedFile:
 
 
 def test_an_admin_previews_then_loads_a_year(as_user, people):
-    client = as_user("jinan-admin")
+    client = as_user("sheng-admin")
     response = client.post("/workspace/holidays/import/", {
         "step": "preview", "year": 2027, "file": upload(SCHEDULE_2027),
         "source": "国务院办公厅关于2027年部分节假日安排的通知", "reason": ""})
@@ -78,7 +78,7 @@ def test_an_admin_previews_then_loads_a_year(as_user, people):
     response = client.post("/workspace/holidays/import/", {"step": "load", "token": token})
     assert response.status_code == 302 and response["Location"] == "/workspace/holidays/2027/"
     loaded = HolidayYear.objects.get(year=2027)
-    assert loaded.loaded_by == people["jinan-admin"] and loaded.days.count() == 7
+    assert loaded.loaded_by == people["sheng-admin"] and loaded.days.count() == 7
     assert AuditEvent.objects.filter(action="workdays.year_loaded", object_id=str(loaded.pk)).exists()
 
     # Now a 2027 deadline has an answer. By the schedule just loaded, 6–8 February are holidays,
@@ -120,8 +120,13 @@ def test_a_tampered_preview_is_refused(as_user):
 
 
 def test_only_an_admin_imports(as_user):
+    # The State Council's calendar is one for all units: a city admin does not load it.
+    response = as_user("jinan-admin").post("/workspace/holidays/import/", {
+        "step": "preview", "year": 2027, "file": upload(SCHEDULE_2027), "source": "通知"})
+    assert response.status_code == 403 and "省级系统管理员" in refusal(response)
+    assert not HolidayYear.objects.filter(year=2027).exists()
     response = as_user("sheng-office").get("/workspace/holidays/import/")
-    assert response.status_code == 403 and "系统管理员" in refusal(response)
+    assert response.status_code == 403 and "省级系统管理员" in refusal(response)
     response = as_user("sheng-office").post("/workspace/holidays/import/", {
         "step": "preview", "year": 2027, "file": upload(SCHEDULE_2027), "source": "通知"})
     assert response.status_code == 403

@@ -25,11 +25,15 @@ from .schedule import normalise, schedule_problems
 SOURCE_MAX_LENGTH = HolidayYear._meta.get_field("source").max_length
 
 
+# The calendar is the State Council's, the same for every unit: only the provincial admin loads it.
+PROVINCE = "37"
+
+
 def _admin(actor):
-    """The membership an admin acts by; None for the system and for a superuser."""
+    """The membership a provincial admin acts by; None for the system and for a superuser."""
     if actor is None or (actor.is_active and actor.is_superuser):
         return None
-    return authorize(user=actor, role=Role.ADMIN)
+    return authorize(user=actor, role=Role.ADMIN, jurisdiction=PROVINCE)
 
 
 def _content(holiday_year: HolidayYear) -> dict:

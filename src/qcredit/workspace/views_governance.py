@@ -35,6 +35,7 @@ from qcredit.workdays.errors import WorkdayError
 from qcredit.workdays.files import schedule_file_read, schedule_file_write
 from qcredit.workdays.schedule import KIND_LABELS, WEEKDAY_LABELS, summary
 from qcredit.workdays.selectors import holiday_year_days, holiday_year_list
+from qcredit.workdays.services import PROVINCE as CALENDAR_JURISDICTION
 from qcredit.workdays.services import holiday_year_load
 
 from . import forms_governance as forms
@@ -184,7 +185,9 @@ def ruleset_activate(request, version: str):
 
 
 def _may_load_holidays(user) -> bool:
-    return user.is_superuser or has_role(user=user, role=Role.ADMIN)
+    # The State Council's calendar is one for every unit: the provincial admin loads it
+    # (workdays.services decides; this only hides the screen from others).
+    return user.is_superuser or has_role(user=user, role=Role.ADMIN, jurisdiction=CALENDAR_JURISDICTION)
 
 
 @member_required
@@ -237,7 +240,7 @@ def holidays_import(request):
     """Two steps: read the file and show what it holds (or every problem, by row); then load it
     with the service. Nothing is written before the second step."""
     if not _may_load_holidays(request.user):
-        return refused(request, "只有系统管理员可以导入年度节假日安排（SPEC §1 admin）。")
+        return refused(request, "只有省级系统管理员可以导入年度节假日安排。")
     form = forms.HolidayImportForm()
     preview, problems, error, token, status = None, [], "", "", 200
     if request.method == "POST" and request.POST.get("step") == "load":
