@@ -69,3 +69,13 @@ def jinan_list(units):
     from qcredit.redlist import services
 
     return services.redlist_create(owner=units["jn-office"], name="济南市质量信用红名单")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The search keeps the regions of a jurisdiction in the cache: each test starts without."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -93,6 +93,8 @@ def test_search_by_uscc_prefix_exact_code_or_name_fragment(client, people, archi
     assert target.uscc in found(client, q=target.uscc[:10])
     assert set(found(client, q="锅炉")) == {archive["lixia_c34"].uscc, archive["qingdao"].uscc}
     assert found(client, q="没有这样的企业") == []
+    latin = register(region="370102", name="济南TCL电器有限公司")
+    assert found(client, q="TCL") == [latin.uscc]  # letters that are no USCC beginning: names too
 
 
 def test_list_status_filter_and_badges(client, people, world, clock):

@@ -12,8 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Substr, TruncMonth
+from django.core.cache import cache
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat, Substr
 
 from qcredit.archive.models import Enterprise, Record
 from qcredit.grading.models import GradeChange, GradeState, GradingRun
@@ -98,50 +99,45 @@ def area_length(jurisdictions: list[str]) -> int:
     return 4 if widest <= 2 else 6
 
 
-def _distribution(jurisdictions: list[str], key, length: int) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(GRADE_ORDER, 0))
-    rows = (in_jurisdictions(Enterprise.objects.all(), jurisdictions)
-            .annotate(key=Substr(key, 1, length)).values("key", "grade_state__grade")
-            .annotate(n=Count("id")).order_by())  # no default ordering: it would join the GROUP BY
-    for row in rows:
-        counts[row["key"] or ""][row["grade_state__grade"] or UNGRADED] += row["n"]
-    return counts
-
-
-def grade_distribution_by_area(*, jurisdictions: list[str]) -> Distribution:
-    """Enterprises per grade in each city (provincial staff) or county (city and county staff)
-    of the jurisdictions: one GROUP BY query."""
-    length = area_length(jurisdictions)
-    counts = _distribution(jurisdictions, "region", length)
-    return Distribution([DistributionRow(code, short_region_name(code), counts[code]) for code in sorted(counts)])
+def _by_grade() -> dict[str, int]:
+    return dict.fromkeys(GRADE_ORDER, 0)
 
 
 @dataclass
-class IndustryDistribution:
+class GradeDistributions:
+    area: Distribution  # cities (provincial staff) or counties (city and county staff)
     sections: Distribution  # GB/T 4754 门类
     manufacturing: Distribution  # 制造业 大类 (C13–C43)
 
 
-def grade_distribution_by_industry(*, jurisdictions: list[str]) -> IndustryDistribution:
-    """Enterprises per grade in each GB/T 4754 section, and in each division of manufacturing
-    (section C, where most supervised enterprises are): one GROUP BY query on the first three
-    characters of the industry code."""
-    counts = _distribution(jurisdictions, "industry", 3)
-    sections: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(GRADE_ORDER, 0))
-    divisions: dict[str, dict[str, int]] = {}
-    for code, by_grade in counts.items():
-        section = code[:1]
-        for grade, n in by_grade.items():
-            sections[section][grade] += n
-        if section == "C":
-            divisions[code if code in MANUFACTURING_DIVISIONS else "C"] = by_grade
+def grade_distributions(*, jurisdictions: list[str]) -> GradeDistributions:
+    """Enterprises per grade in each area of the jurisdictions (a city for provincial staff, a
+    county for a city's or a county's), in each GB/T 4754 section, and in each division of
+    manufacturing (section C, where most supervised enterprises are) — all from one GROUP BY
+    query over (area, first three characters of the industry code, grade)."""
+    length = area_length(jurisdictions)
+    rows = (in_jurisdictions(Enterprise.objects.all(), jurisdictions)
+            .annotate(area=Substr("region", 1, length), industry3=Substr("industry", 1, 3))
+            .values("area", "industry3", "grade_state__grade")
+            .annotate(n=Count("id")).order_by())  # no default ordering: it would join the GROUP BY
+    areas: dict[str, dict[str, int]] = defaultdict(_by_grade)
+    sections: dict[str, dict[str, int]] = defaultdict(_by_grade)
+    divisions: dict[str, dict[str, int]] = defaultdict(_by_grade)
+    for row in rows:
+        grade, n, industry = row["grade_state__grade"] or UNGRADED, row["n"], row["industry3"] or ""
+        areas[row["area"]][grade] += n
+        sections[industry[:1]][grade] += n
+        if industry[:1] == "C":
+            divisions[industry if industry in MANUFACTURING_DIVISIONS else "C"][grade] += n
     section_rows = [DistributionRow(s, f"{s} {SECTIONS[s]}", sections[s]) for s in SECTIONS if s in sections]
     if "" in sections:
         section_rows.append(DistributionRow("", NO_INDUSTRY, sections[""]))
     section_rows += [DistributionRow(s, s, sections[s]) for s in sorted(sections) if s and s not in SECTIONS]
-    division_rows = [DistributionRow(code, f"{code[1:] or 'C'} {industry_name(code) if code != 'C' else '其他/未细分'}",
+    division_rows = [DistributionRow(code, f"{code[1:]} {industry_name(code)}" if code != "C" else "C 其他/未细分",
                                      divisions[code]) for code in sorted(divisions)]
-    return IndustryDistribution(Distribution(section_rows), Distribution(division_rows))
+    return GradeDistributions(
+        Distribution([DistributionRow(code, short_region_name(code), areas[code]) for code in sorted(areas)]),
+        Distribution(section_rows), Distribution(division_rows))
 
 
 @dataclass
@@ -177,14 +173,13 @@ def grade_movements(*, jurisdictions: list[str], today: date, months: int = 12) 
     index = {m: i for i, m in enumerate(axis)}
     series = {k: [0] * months for k in ("up", "down", "first", "other")}
     matrix: dict[tuple[str, str], int] = defaultdict(int)
+    # Grouped by the day (a few hundred distinct evaluation dates a year) and put into months
+    # here: date_trunc over a timestamp cast of every row cost more than the grouping itself.
     rows = (GradeChange.objects.filter(jurisdiction_q(jurisdictions, "enterprise__region"), as_of__gte=start,
                                        as_of__lte=today)
-            .annotate(month=TruncMonth("as_of")).values("month", "from_grade", "to_grade")
-            .annotate(n=Count("id")).order_by())
+            .values("as_of", "from_grade", "to_grade").annotate(n=Count("id")).order_by())
     for row in rows:
-        month = row["month"]
-        month = month.date() if hasattr(month, "date") and callable(month.date) else month
-        i = index.get(month.replace(day=1))
+        i = index.get(row["as_of"].replace(day=1))
         if i is None:
             continue
         series[movement_direction(row["from_grade"], row["to_grade"])][i] += row["n"]
@@ -199,7 +194,11 @@ SORTS = {"uscc": ("uscc",), "name": ("name", "uscc"), "region": ("region", "uscc
 SORT_LABELS = {"uscc": "统一社会信用代码", "name": "名称", "region": "行政区划", "grade": "等级", "established": "成立日期"}
 LIST_STATUSES = {"redlist": "在红名单（公开中）", "published_a": "A级公示中", "blacklist": "在黑名单（曝光中）",
                  "none": "不在任何公开名单"}
-_USCC_PREFIX = re.compile(r"^[0-9A-Za-z]{2,18}$")
+# The beginning of a USCC (GB 32100-2015): registration authority, category, then the division
+# code's digits. Such a query is a code prefix only (an index range); other letters and digits
+# may be a code prefix or part of a name ("TCL", "3M").
+_USCC_START = re.compile(r"^[1-9ANY][0-9A-HJ-NP-RTUW-Y]\d{2,6}[0-9A-HJ-NP-RTUW-Y]{0,10}$")
+_ALNUM = re.compile(r"^[0-9A-Za-z]{2,18}$")
 
 
 def _on_redlist(on: date):
@@ -228,20 +227,39 @@ def enterprise_search(*, jurisdictions: list[str], query: str = "", region: str 
 
     on = today or grading_today()
     enterprises = in_jurisdictions(Enterprise.objects.select_related("grade_state"), jurisdictions)
+    order = list(SORTS.get(sort, SORTS["uscc"]))
     query = (query or "").strip()
-    if query:
-        uscc = None
-        if len(query) == 18:
-            try:
-                uscc = normalize_uscc(query)
-            except USCCError:
-                uscc = None
-        if uscc:
-            enterprises = enterprises.filter(uscc=uscc)
-        elif _USCC_PREFIX.match(query):
+    uscc = None
+    if len(query) == 18:
+        try:
+            uscc = normalize_uscc(query)
+        except USCCError:
+            uscc = None
+    if uscc:
+        enterprises = enterprises.filter(uscc=uscc)
+    elif _USCC_START.match(query.upper()):
+        # The range lets the unique index both find and order the codes (LIKE 'x%' alone is
+        # answered by the pattern index, then every row of the archive is walked in order).
+        prefix = query.upper()
+        enterprises = enterprises.filter(uscc__startswith=prefix, uscc__gte=prefix, uscc__lt=prefix + "Z")
+    elif query:
+        if _ALNUM.match(query):
             enterprises = enterprises.filter(Q(uscc__startswith=query.upper()) | Q(name__contains=query))
         else:
             enterprises = enterprises.filter(name__contains=query)
+        # A name fragment (LIKE '%…%') matches few rows, but the planner cannot know how few:
+        # ordering by an indexed column, it walks that index and filters — the whole archive
+        # when nothing matches (0.2 s on 100,000 enterprises). Ordering by an expression of the
+        # same value makes it scan once and sort the few matches (docs/web/workspace.md).
+        order = [Concat(F(key), Value("")) if key in _TEXT_KEYS else key for key in order]
+    return _filtered(enterprises, region, industry, grade, status, on).order_by(*order)
+
+
+_TEXT_KEYS = {"uscc", "name", "region"}
+
+
+def _filtered(enterprises: QuerySet[Enterprise], region: str, industry: str, grade: str, status: str,
+              on: date) -> QuerySet[Enterprise]:
     if region and region.isdigit() and len(region) in (2, 4, 6):
         enterprises = enterprises.filter(region__startswith=region)
     if industry and re.fullmatch(r"[A-Ta-t]\d{0,4}", industry):
@@ -258,7 +276,7 @@ def enterprise_search(*, jurisdictions: list[str], query: str = "", region: str 
         enterprises = enterprises.filter(_blacklisted())
     elif status == "none":
         enterprises = enterprises.exclude(_on_redlist(on)).exclude(_published_a(on)).exclude(_blacklisted())
-    return enterprises.order_by(*SORTS.get(sort, SORTS["uscc"]))
+    return enterprises
 
 
 def list_status_of(*, enterprise_ids: list[int], today: date) -> dict[int, set[str]]:
@@ -290,9 +308,13 @@ class RegionOption:
 
 def region_options(*, jurisdictions: list[str]) -> list[RegionOption]:
     """The cities and counties of the jurisdictions that have enterprises, for the search
-    filter (one DISTINCT query over the region index)."""
-    regions = (in_jurisdictions(Enterprise.objects.all(), jurisdictions).order_by("region")
-               .values_list("region", flat=True).distinct())
+    filter: one DISTINCT query, kept for ten minutes (a new district appears rarely)."""
+    key = "workspace.regions." + ",".join(sorted(jurisdictions))
+    regions = cache.get(key)
+    if regions is None:
+        regions = list(in_jurisdictions(Enterprise.objects.all(), jurisdictions).order_by("region")
+                       .values_list("region", flat=True).distinct())
+        cache.set(key, regions, 600)
     cities: dict[str, RegionOption] = {}
     for code in regions:
         option = cities.setdefault(code[:4], RegionOption(code[:4], region_name(code[:4])))

@@ -104,8 +104,8 @@ def home(request):
         task.role_label = Role(task.role).label
         task.link = _task_link(task)
         task.overdue_workdays = -task.workdays_left if task.overdue and task.workdays_left else None
-    by_area = selectors.grade_distribution_by_area(jurisdictions=jurisdictions)
-    by_industry = selectors.grade_distribution_by_industry(jurisdictions=jurisdictions)
+    distributions = selectors.grade_distributions(jurisdictions=jurisdictions)
+    by_area = distributions.area
     movements = selectors.grade_movements(jurisdictions=jurisdictions, today=today)
     totals = by_area.totals
     return render(request, "workspace/home.html", {
@@ -120,9 +120,9 @@ def home(request):
         "grade_keys": _GRADE_KEYS,
         "area_level": "市" if selectors.area_length(jurisdictions) == 4 else "区县",
         "by_area": by_area, "area_rows": _chart_rows(by_area, "region"),
-        "by_section": by_industry.sections, "section_rows": _chart_rows(by_industry.sections, "industry"),
-        "by_division": by_industry.manufacturing,
-        "division_rows": _chart_rows(by_industry.manufacturing, "industry"),
+        "by_section": distributions.sections, "section_rows": _chart_rows(distributions.sections, "industry"),
+        "by_division": distributions.manufacturing,
+        "division_rows": _chart_rows(distributions.manufacturing, "industry"),
         "movements": movements,
         "movement_series": [("升级", GRADE_COLOURS["A"], movements.up), ("降级", GRADE_COLOURS["D"], movements.down),
                             ("涉及未定级", GRADE_COLOURS["N"], movements.other)],
