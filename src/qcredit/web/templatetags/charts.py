@@ -134,6 +134,9 @@ def stacked_bar_svg(rows: Iterable[Sequence], series: Sequence[Sequence], *, tit
                 label, f" · {name}" if name else "", _number(value), unit))
             x += width
         line.append(mark_safe("</g>"))
+        if href:  # the whole row is the link, not only the painted bar and text
+            line.insert(1, format_html('<rect class="hit" x="0" y="{}" width="100%" height="{}" fill="transparent"/>',
+                                       y, _ROW - 2))
         body = "".join(line)
         if href:
             body = format_html('<a href="{}">', href) + mark_safe(body) + mark_safe("</a>")
