@@ -82,7 +82,7 @@ class FakePartner:
 
     def _behaviour(self, key: str, body: dict) -> str:
         with self.lock:
-            nth = self.received.count(key)
+            nth = self.received.count(key) - 1  # earlier requests with this key
             if self.by_key.get(key):
                 return self.by_key[key].pop(0)
         if self.rule is not None:
