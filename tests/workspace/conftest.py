@@ -26,8 +26,8 @@ class Clock:
         self._monkeypatch = monkeypatch
         self.today: date = TODAY
 
-    def set(self, day: date) -> date:
-        moment = datetime.combine(day, time(10, 0), tzinfo=SHANGHAI)
+    def set(self, day: date, at: time = time(10, 0)) -> date:
+        moment = datetime.combine(day, at, tzinfo=SHANGHAI)
         self._monkeypatch.setattr(timezone, "now", lambda: moment)
         self.today = day
         return day

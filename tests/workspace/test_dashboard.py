@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.test.utils import CaptureQueriesContext
@@ -61,7 +61,7 @@ def honoured(world: World, **kwargs) -> Enterprise:
 
 def test_red_list_tasks_follow_the_nomination_to_the_role_and_bureau_that_must_act(
         world, people, province_list, jinan_list, clock):
-    today = clock.today
+    today = clock.set(clock.today, at=time(0, 30))  # the previous day in UTC: dates shown are local
     subject = honoured(world, name="济南红名单候选机械有限公司")
     city_subject = honoured(world, name="济南市级候选食品有限公司")
 
@@ -80,6 +80,9 @@ def test_red_list_tasks_follow_the_nomination_to_the_role_and_bureau_that_must_a
     assert kinds(people["jinan-legal"], today) == {("nomination_legal_review", city_subject.name)}
     assert not kinds(people["lixia-legal"], today)
     assert not kinds(people["sheng-division"], today)
+
+    [review] = tasks_by_kind(people["sheng-legal"], today, "nomination_legal_review")
+    assert review.detail == f"山东省质量信用红名单，{today:%Y-%m-%d} 提报"
 
     redlist.nomination_legal_review(nomination=nomination, passed=True, actor=people["sheng-legal"])
     assert kinds(people["sheng-office"], today) == {("nomination_to_agenda", subject.name)}

@@ -15,6 +15,7 @@ from datetime import date
 from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat, Substr
+from django.utils.timezone import localdate
 
 from qcredit.archive.models import Enterprise, Record
 from qcredit.grading.models import GradeChange, GradeState, GradingRun
@@ -540,7 +541,7 @@ def _redlist_tasks(user, memberships, today: date) -> list[Task]:
         for n in (Nomination.objects.filter(redlist__owner__jurisdiction__in=legal, state=Nomination.State.SUBMITTED)
                   .select_related("enterprise", "redlist__owner")):
             tasks.append(Task("nomination_legal_review", "legal", legal[n.redlist.jurisdiction].name, n.enterprise.name,
-                              n.enterprise.uscc, detail=f"{n.redlist}，{n.submitted_at:%Y-%m-%d} 提报"
+                              n.enterprise.uscc, detail=f"{n.redlist}，{localdate(n.submitted_at):%Y-%m-%d} 提报"
                               if n.submitted_at else str(n.redlist), target=("nomination", n.pk)))
 
     office = {u.jurisdiction: u for u in by_role.get("office", [])}
@@ -634,7 +635,7 @@ def _lists_tasks(user, memberships, today: date) -> list[Task]:
                               deadline=True, overdue=o.due_on < today, detail=detail, target=("objection", o.pk)))
         for s in lists.statements_to_moderate(user=user):
             tasks.append(Task("statement_moderate", "office", units["office"], s.enterprise.name, s.enterprise.uscc,
-                              detail=f"{s.get_target_kind_display()}，{s.submitted_at:%Y-%m-%d} 提交",
+                              detail=f"{s.get_target_kind_display()}，{localdate(s.submitted_at):%Y-%m-%d} 提交",
                               target=("statement", s.pk)))
     return tasks
 
