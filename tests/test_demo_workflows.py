@@ -64,6 +64,7 @@ def test_the_demo_shows_every_workflow_through_the_services_and_a_second_run_add
     assert run_demo(enterprises=ENTERPRISES, serve=False, today=TODAY) == 0
     out = capsys.readouterr().out
     assert "未能生成" not in out, out  # every step of the story was possible on this archive and date
+    assert "系统日志" not in out, out  # no daily step and no reaction failed during the replay
     assert GradeState.objects.count() == ENTERPRISES
 
     province = RedList.objects.get(owner__code="sd-office")

@@ -54,6 +54,8 @@ def run_demo(*, enterprises: int = 2000, serve: bool = True, addr: str = "127.0.
         enterprise_logins = build.enterprise_logins
         for note in build.notes:
             print(f"  未能生成：{note}")
+        for text, times in build.logs.items():
+            print(f"  系统日志（回放中 {times} 次）：{text}")
         if build.assumed_years:
             years = "、".join(str(y) for y in sorted(build.assumed_years))
             print(f"  注：{years} 年的法定节假日安排尚未导入，演示步骤在这些年份按周一至周五安排；"

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -75,6 +77,35 @@ def demo_clock(moment: datetime) -> Iterator[None]:
         yield
     finally:
         timezone.now = original
+
+
+class _Collect(logging.Handler):
+    """Keeps the system's log records of the replay (a daily step that failed for a missing
+    holiday year, a reaction that will be retried) to report each distinct one once."""
+
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.messages: dict[str, int] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            text = f"{text}：{getattr(record.exc_info[1], 'message', record.exc_info[1])}"
+        text = re.sub(r" for \d{4}-\d{2}-\d{2}| \d+(?= failed)", "", text)  # one line per step, not per day
+        self.messages[text] = self.messages.get(text, 0) + 1
+
+
+@contextlib.contextmanager
+def collected_logs() -> Iterator[_Collect]:
+    logger = logging.getLogger("qcredit")
+    handler, propagate = _Collect(), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def at(day: date, hhmm: str) -> datetime:
@@ -201,7 +232,12 @@ class Step:
 
 
 class Skipped(Exception):
-    """A step the archive or the calendar does not allow; reported, never fatal."""
+    """A step the archive or the calendar does not allow; reported, never fatal. A step skipped
+    only because an earlier one was (``consequence``) is not reported again."""
+
+    def __init__(self, message: str, *, consequence: bool = False):
+        super().__init__(message)
+        self.consequence = consequence
 
 
 class Story:
@@ -379,7 +415,8 @@ class Story:
             try:
                 return run()
             except Skipped as exc:
-                self.notes.append(str(exc))
+                if not exc.consequence:
+                    self.notes.append(str(exc))
             except (RedListError, ListsError, RuleSetVersionError, ArchiveError, AccessDenied) as exc:
                 self.notes.append(f"{label}：{getattr(exc, 'message', exc)}")
             except MissingHolidayYear as exc:
@@ -522,7 +559,7 @@ class Story:
     def need(self, key: str):
         value = self.made.get(key)
         if value is None:
-            raise Skipped(f"{key}：前一步未能完成，本步略过")
+            raise Skipped(f"{key}：前一步未能完成，本步略过", consequence=True)
         return value
 
     def _redlist_province(self) -> None:
@@ -595,7 +632,7 @@ class Story:
         nomination.refresh_from_db()
         entry = getattr(nomination, "entry", None)
         if entry is None:
-            raise Skipped(f"{subject}：未列入名单，略过")
+            raise Skipped(f"{subject}：未列入名单，略过", consequence=True)
         self.record(nomination.enterprise, kind, day, ref_prefix, **fields)
         revocation_reviews_reconcile(today=timezone.localdate(), enterprise_ids=[nomination.enterprise_id])
         review = RevocationReview.objects.filter(entry=entry, state=RevocationReview.State.OPEN).first()
@@ -963,7 +1000,8 @@ def workflows_seeded() -> bool:
 class DemoBuild:
     accounts: list[tuple[str, str, str]]
     enterprise_logins: list[str]
-    notes: list[str]
+    notes: list[str]  # steps the archive or the calendar did not allow
+    logs: dict[str, int]  # the system's warnings and errors during the replay, with their counts
     start: date
     seconds: float
     assumed_years: set[int]
@@ -985,8 +1023,10 @@ def build_demo(*, enterprises: int, today: date, seed: int | None = None,
     out(f"生成 {enterprises} 家山东省企业的演示质量档案，并回放 {story.start.isoformat()} 至 {today.isoformat()} "
         "的日常办理（档案按日期陆续导入，每日任务按日运行，各项流程由演示账号经服务办理）……")
     story.build()
-    story.replay()
-    return DemoBuild(accounts=story.accounts, enterprise_logins=story.enterprise_logins, notes=story.notes,
+    with collected_logs() as logs:
+        story.replay()
+    return DemoBuild(accounts=story.accounts, enterprise_logins=story.enterprise_logins,
+                     notes=list(dict.fromkeys(story.notes)), logs=logs.messages,
                      start=story.start, seconds=time.perf_counter() - started, assumed_years=story.days.assumed_years)
 
 
