@@ -45,7 +45,8 @@ def test_the_page_asks_for_login_and_speaks_chinese(client, clerk):
     assert "<h1>修改登录密码</h1>" in html and "原密码" in html and "新密码" in html
     assert "至少需要 10 个字符" in html and "至少 3 类" in html  # the rules, before typing
     assert "企业查询" in html  # inside the workspace shell for staff
-    assert '<a href="/accounts/password/">修改密码</a>' in client.get("/workspace/").content.decode()
+    # The user name in the navigation leads there.
+    assert '<a class="user" href="/accounts/password/" title="修改密码">clerk</a>' in client.get("/workspace/").content.decode()
 
 
 def test_the_enterprise_user_sees_it_in_the_self_service_shell(client):
@@ -62,7 +63,7 @@ def test_the_enterprise_user_sees_it_in_the_self_service_shell(client):
     client.force_login(user)
     html = client.get(CHANGE).content.decode()
     assert '<body class="self-service">' in html and "企业查询" not in html
-    assert '<a href="/accounts/password/">修改密码</a>' in html
+    assert '<a class="user" href="/accounts/password/" title="修改密码">qiye</a>' in html
 
 
 @pytest.mark.parametrize(("weak", "reason"), WEAK)
