@@ -26,15 +26,17 @@ def test_the_app_reads_redis_from_the_environment_and_runs_tasks_for_real_by_def
     assert app.conf.timezone == "Asia/Shanghai"
 
 
-def test_the_beat_schedule_runs_the_daily_job_at_0130_and_reminders_at_0830():
+def test_the_beat_schedule_runs_the_daily_job_at_0130_reminders_at_0830_and_the_outbox_every_minute():
     schedule = app.conf.beat_schedule
-    assert {e["task"] for e in schedule.values()} == {"qcredit.jobs.run_daily", "qcredit.jobs.deadline_reminders"}
+    assert {e["task"] for e in schedule.values()} == {"qcredit.jobs.run_daily", "qcredit.jobs.deadline_reminders",
+                                                      "qcredit.exchange.deliver_due"}
     by_task = {e["task"]: e["schedule"] for e in schedule.values()}
     assert by_task["qcredit.jobs.run_daily"] == crontab(hour=1, minute=30)
     # every day: the task asks the official calendar whether it is a working day
     assert by_task["qcredit.jobs.deadline_reminders"] == crontab(hour=8, minute=30)
+    assert by_task["qcredit.exchange.deliver_due"] == 60.0
     app.loader.import_default_modules()
-    assert {"qcredit.jobs.run_daily", "qcredit.jobs.deadline_reminders"} <= set(app.tasks)
+    assert {e["task"] for e in schedule.values()} <= set(app.tasks)
 
 
 def _redis_reachable() -> None:
