@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import pairwise
 
 from django.template import Context, Template
 
@@ -50,11 +51,18 @@ def test_a_line_chart_has_a_point_per_label_and_series_and_the_year_under_januar
     points = re.findall(r'<circle[^>]*data-series="([^"]*)" data-value="([^"]*)"', svg)
     assert points == [("升级", "1"), ("升级", "4"), ("升级", "2"), ("降级", "0"), ("降级", "3"), ("降级", "8")]
     assert svg.count("<line x1=") == 5 + 2 * 2  # grid lines, then segments between points
-    assert "2025年" in svg and "2026年" in svg and "12月" in svg and "1月" in svg
-    # higher values are drawn higher; the axis ends at a round number above the maximum (10)
+    assert "2026年" in svg and "12月" in svg and "1月" in svg
+    assert "2025年" not in svg  # a January follows at once: one year label, no overlap
+    later = str(line_svg([date(2026, m, 1) for m in (3, 4, 5, 6)], [("升级", "#000", [1, 2, 3, 4])], title="t"))
+    assert later.count("2026年") == 1  # no January: the year under the first point
+    # higher values are drawn higher; grid lines at whole round values from 0 up to the maximum
     y = {v: float(cy) for cy, v in re.findall(r'<circle cx="[^"]+" cy="([\d.]+)"[^>]*data-value="([^"]*)"', svg)}
     assert y["8"] < y["4"] < y["3"] < y["2"] < y["1"] < y["0"]
-    assert ">10</text>" in svg and ">0</text>" in svg
+    grid = [int(v) for v in re.findall(r'font-size="10">(\d+)</text>', svg)]
+    assert grid[0] == 0 and grid[-1] >= 8 and len({b - a for a, b in pairwise(grid)}) == 1
+    # the grid line of a value and a point of the same value are at the same height
+    grid_y = dict(re.findall(r'<text x="0" y="([\d.]+)" fill="#616e7c" font-size="10">(\d+)</text>', svg))
+    assert {v: float(yy) + 2 for yy, v in grid_y.items()}["4"] == y["4"]
 
 
 def test_the_template_tags_render_in_a_page():

@@ -59,7 +59,7 @@ _TASK_PAGES = {
     "recheck": ("workspace:lists-recheck", "workspace:lists-rechecks"),
     "objection": ("workspace:lists-objection", "workspace:lists-objections"),
     "statement": (None, "workspace:lists-statements"),
-    "holidays": ("workspace:holiday-year", "workspace:holidays"),
+    "holidays": (None, "workspace:holidays"),  # the year is not loaded yet: its page would not exist
 }
 
 

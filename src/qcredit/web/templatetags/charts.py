@@ -72,15 +72,13 @@ def _pct(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".") + "%"
 
 
-def _nice_max(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 × 10ⁿ at or above ``value`` (axis end)."""
+def _nice_step(value: float, whole: bool) -> float:
+    """The smallest 1, 2 or 5 × 10ⁿ at or above ``value`` (a grid step); at least 1 for counts."""
     if value <= 0:
         return 1
     exponent = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * exponent:
-            return step * exponent
-    return 10 * exponent  # pragma: no cover - the loop always returns
+    step = next(m * exponent for m in (1, 2, 5, 10) if value <= m * exponent)
+    return max(step, 1) if whole else step
 
 
 def _rows(rows: Iterable[Sequence]) -> list[tuple[str, list[float], str]]:
@@ -166,7 +164,10 @@ def line_svg(labels: Sequence, series: Sequence[Sequence], *, title: str, unit: 
     if not labels or not series:
         return _empty(title)
     values = [[v or 0 for v in s[2]] for s in series]
-    top = _nice_max(max((max(vs, default=0) for vs in values), default=0))
+    highest = max((max(vs, default=0) for vs in values), default=0)
+    step = _nice_step(highest / 4, whole=all(float(v).is_integer() for vs in values for v in vs))
+    lines = max(1, math.ceil(highest / step))
+    top = step * lines
     plot_top, plot_bottom = 8, height - 36
     span = plot_bottom - plot_top
 
@@ -177,16 +178,19 @@ def line_svg(labels: Sequence, series: Sequence[Sequence], *, title: str, unit: 
         return round(plot_bottom - v / top * span, 1)
 
     parts = [_open_svg(height, title, "chart-line")]
-    for step in range(5):  # grid: 0, ¼, ½, ¾, the top
-        value = top * step / 4
+    for i in range(lines + 1):  # grid lines at round values: 0, step, 2 × step … the top
+        value = step * i
         y = y_of(value)
         parts.append(format_html('<line x1="0" x2="100%" y1="{}" y2="{}" stroke="#d9e2ec" stroke-width="1"/>', y, y))
         parts.append(format_html('<text x="0" y="{}" fill="#616e7c" font-size="10">{}</text>', y - 2, _number(value)))
-    for i, label in enumerate(labels):
-        month, year = _x_label(label)
+    months = [_x_label(label) for label in labels]
+    # The year under each January, and under the first point unless a January follows closely
+    # (the two would overlap on a phone).
+    early_january = any(month == "1月" for month, _ in months[1:3])
+    for i, (month, year) in enumerate(months):
         parts.append(format_html('<text x="{}" y="{}" text-anchor="middle" fill="#616e7c" font-size="11">{}</text>',
                                  x_of(i), plot_bottom + 14, month))
-        if year and (i == 0 or month == "1月"):  # the year under the first point and under each January
+        if year and (month == "1月" or (i == 0 and not early_january)):
             parts.append(format_html('<text x="{}" y="{}" text-anchor="middle" fill="#616e7c" font-size="10">{}</text>',
                                      x_of(i), plot_bottom + 28, year))
     for s, vs in zip(series, values, strict=True):
