@@ -15,6 +15,12 @@ urlpatterns = [
     path("workspace/", include("qcredit.workspace.urls")),
     # Partner exchange screens (outbox, deliveries, exports) for staff.
     path("workspace/exchange/", include("qcredit.exchange.urls")),
+    path("workspace/supervision/", include("qcredit.supervision.urls")),
+    path("workspace/reports/", include("qcredit.reports.urls")),
+    # The partner API (DRF) with its OpenAPI schema and documentation page.
+    path("api/", include("qcredit.api.urls")),
+    # Public inspection plans and results (双随机、一公开).
+    path("inspections/", include("qcredit.supervision.public_urls")),
     path("self-service/", include("qcredit.selfservice.urls")),
     # The public portal owns the site root.
     path("", include("qcredit.portal.urls")),
