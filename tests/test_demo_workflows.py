@@ -136,6 +136,7 @@ def revocation_reviews_one_overdue_one_running(province):
     running = RevocationReview.objects.filter(entry__redlist=province, state=RevocationReview.State.OPEN)
     overdue = running.get(overdue_flagged_at__isnull=False)
     assert overdue.due_on < TODAY and overdue.findings["new_records"]
+    assert overdue.arose_on == overdue.detected_on and workdays_between(overdue.due_on, TODAY) <= 10
     assert workdays_between(overdue.arose_on, overdue.due_on) == 5  # SRL 第十三条
     assert running.filter(overdue_flagged_at__isnull=True, due_on__gte=TODAY).exists()
 

@@ -53,6 +53,7 @@ JINAN_LIST = ("jn-office", "济南市质量信用红名单")
 BUREAU_LEVEL = {"37": "sheng", "3701": "jinan", "370102": "lixia"}  # demo usernames by jurisdiction
 GRADE_RANK = {"A": 4, "B": 3, "C": 2, "D": 1}
 CHINESE_NUMERALS = "〇一二三四五六七八九"
+SUBJECTS_WITH_VIOLATIONS = {"R1-P1b", "R2-P2a", "R3-P3a"}  # the red-list subjects given a new adverse record
 # Honours the province's quality division may record for a top-up subject (SRL 第八条(一)–(五)).
 TOPUP_HONOURS = (
     ("government_quality_award", "provincial", "山东省人民政府"),
@@ -358,17 +359,29 @@ class Story:
         return True
 
     def pick_redlist_subject(self, *, prefix: str, nominate: date, decide: date | None, until: date,
-                             label: str) -> tuple[str, bool]:
-        """(uscc, needs an honour): eligible when nominated and decided, clean while listed."""
+                             label: str, spotless: bool = False) -> tuple[str, bool]:
+        """(uscc, needs an honour): eligible when nominated and decided, clean while listed.
+        ``spotless``: graded A with no adverse record at all when listed — a subject the story
+        gives a violation, so that the revocation review rests on that one new record (an older
+        record that becomes evidence only beside the new one would date the obligation back to
+        the day it entered the archive)."""
         days = [nominate] + ([decide] if decide else [])
         ordered = [u for u in self.view.order if self._free(u, prefix)]
+
+        def listed_cleanly(uscc: str) -> bool:
+            if spotless:
+                listed = self.view.evaluate(uscc, days[-1])
+                if listed.grade != "A" or adverse_side(listed)[2]:
+                    return False
+            return self._stays_clean(uscc, days[-1], until)
+
         for uscc in ordered:
             if self.view.has_honour(uscc) and all(self.view.evaluate(uscc, d).redlist.eligible for d in days) \
-                    and self._stays_clean(uscc, days[-1], until):
+                    and listed_cleanly(uscc):
                 return uscc, False
         for uscc in ordered:  # a clean A enterprise that lacks only a 第八条 honour
             if all(self.view.grade(uscc, d) == "A" and set(self.view.evaluate(uscc, d).redlist.unmet) <= {"SRL-8"}
-                   for d in days) and self._stays_clean(uscc, days[-1], until):
+                   for d in days) and listed_cleanly(uscc):
                 return uscc, True
         raise Skipped(f"{label}：档案中没有合适的企业")
 
@@ -493,6 +506,7 @@ class Story:
         from qcredit.redlist.services import nomination_draft, nomination_submit
 
         uscc, needs_honour = self.pick_redlist_subject(prefix=prefix, nominate=nominate, decide=decide, until=until,
+                                                       spotless=subject in SUBJECTS_WITH_VIOLATIONS,
                                                        label=subject)
         self.taken.add(uscc)
         enterprise = self.enterprise(uscc)
