@@ -187,6 +187,11 @@ def test_a_well_founded_objection_to_a_red_list_entry_opens_a_removal_item(world
     item = RemovalItem.objects.get(entry=red)
     assert (item.route, item.reference) == ("objection", objection.receipt)
     assert actions_since(seq) == ["redlist.removal_item.open", "lists.objection.answer"]
+    # The inbox of answered objections is for looking back; the open one is what the office works.
+    from qcredit.lists import selectors
+
+    assert objection in selectors.objections_to_handle(user=demo["sheng-office"])
+    assert objection not in selectors.objections_to_handle(user=demo["sheng-office"], open_only=True)
 
 
 def test_a_well_founded_objection_to_a_black_list_entry_withdraws_it_and_reopens_the_recheck(

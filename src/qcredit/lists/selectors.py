@@ -210,12 +210,15 @@ def rechecks_to_handle(*, user) -> list[Recheck]:
     return rechecks
 
 
-def objections_to_handle(*, user) -> list[Objection]:
+def objections_to_handle(*, user, open_only: bool = False) -> list[Objection]:
     """Objections owned by the bureaus of the user's office units (the objector's personal data
-    and the investigation are internal; the read is logged)."""
+    and the investigation are internal; the read is logged). ``open_only``: only those still
+    to be answered (the inbox and the dashboard; the answered ones grow for ever)."""
     memberships = _memberships(user, Role.OFFICE)
-    objections = list(Objection.objects.filter(owner_jurisdiction__in={m.unit.jurisdiction for m in memberships})
-                      .select_related("enterprise", "assignee").order_by("state", "due_on", "id"))
+    objections = Objection.objects.filter(owner_jurisdiction__in={m.unit.jurisdiction for m in memberships})
+    if open_only:
+        objections = objections.filter(state__in=Objection.OPEN_STATES)
+    objections = list(objections.select_related("enterprise", "assignee").order_by("state", "due_on", "id"))
     audit_access(actor=user, action="lists.objection.view_queue", obj=("lists.objection", "queue", "异议"),
                  detail={"ids": [o.pk for o in objections]})
     return objections

@@ -619,7 +619,7 @@ def _lists_tasks(user, memberships, today: date) -> list[Task]:
             tasks.append(Task("recheck", "reviewer", units["reviewer"], r.enterprise.name, r.enterprise.uscc,
                               detail=f"{r.opened_on:%Y-%m-%d} 发起（{r.get_cause_display()}）", target=("recheck", r.pk)))
     if "office" in roles:
-        for o in lists.objections_to_handle(user=user):
+        for o in lists.objections_to_handle(user=user, open_only=True):
             if o.state not in Objection.OPEN_STATES:
                 continue
             if o.state == Objection.State.RECEIVED:

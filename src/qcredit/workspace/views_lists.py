@@ -261,12 +261,12 @@ def _objection_row(objection: Objection, today):
 
 @staff_required
 def objections(request):
+    show = request.GET.get("show", "open")
     try:
-        inbox = lists_selectors.objections_to_handle(user=request.user)
+        inbox = lists_selectors.objections_to_handle(user=request.user, open_only=show != "all")
     except AccessDenied as exc:
         return _forbidden(request, refusal(exc))
     today = selectors._today()
-    show = request.GET.get("show", "open")
     rows = [_objection_row(o, today) for o in inbox if show == "all" or o.state in Objection.OPEN_STATES]
     rows.sort(key=lambda r: (not r["overdue"], r["o"].state == Objection.State.ANSWERED, r["o"].due_on))
     return _render(request, "objections.html", {"rows": rows, "show": show, "today": today})
