@@ -20,10 +20,10 @@ from qcredit.lists import services as lists
 from qcredit.lists.models import PublishedA
 from qcredit.redlist import services as redlist
 from qcredit.redlist.models import RevocationReview
+from qcredit.rules.codes import CITY_NAMES, COUNTY_NAMES
 from qcredit.rules.uscc import make_uscc
 from qcredit.workdays.calendar import add_workdays
 from qcredit.workdays.models import HolidayYear
-from qcredit.workspace.regions import CITY_NAMES, COUNTY_NAMES
 from qcredit.workspace.selectors import GRADE_LABELS, UNGRADED_LABEL, my_tasks
 
 from .. import factories
@@ -299,7 +299,7 @@ def test_the_charts_show_the_database_counts_by_city_for_the_province_and_by_cou
 
 
 def test_the_industry_charts_count_by_gb4754_section_and_manufacturing_division(client, archive, people):
-    from qcredit.workspace.industries import MANUFACTURING_DIVISIONS, NO_INDUSTRY, SECTIONS
+    from qcredit.rules.codes import MANUFACTURING_DIVISIONS, NO_INDUSTRY, SECTIONS
 
     client.force_login(people["sheng-division"])
     html = client.get("/workspace/").content.decode()

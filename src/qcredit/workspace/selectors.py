@@ -22,14 +22,19 @@ from qcredit.grading.models import GradeChange, GradeState, GradingRun
 from qcredit.grading.services import available_rulesets, parse_evidence
 from qcredit.lists.models import AApplication, BlacklistEntry, Objection, PublishedA, Recheck
 from qcredit.redlist.models import Entry, Nomination, RemovalItem, RevocationReview
+from qcredit.rules.codes import (
+    MANUFACTURING_DIVISIONS,
+    NO_INDUSTRY,
+    SECTIONS,
+    industry_name,
+    region_name,
+    short_region_name,
+)
 from qcredit.rules.dates import add_months
 from qcredit.rules.evaluate import Evaluation, evaluation_from_snapshot
 from qcredit.rules.interpretations import INTERPRETATIONS
 from qcredit.rules.kinds import BOOL, CHOICE_LABELS, DATE, ENUM, KINDS, RATE
 from qcredit.rules.uscc import USCCError, normalize_uscc
-
-from .industries import MANUFACTURING_DIVISIONS, NO_INDUSTRY, SECTIONS, industry_name
-from .regions import region_name, short_region_name
 
 GRADE_LABELS = {"A": "A 守信", "B": "B 基本守信", "C": "C 失信", "D": "D 严重失信", "N": "未定级"}
 UNGRADED = ""  # an enterprise the grading has not reached yet (no GradeState)

@@ -15,13 +15,12 @@ from qcredit.accounts.models import Membership, Role, covers
 from qcredit.accounts.services import staff_jurisdictions
 from qcredit.audit.services import audit_access
 from qcredit.grading.services import today as grading_today
+from qcredit.rules.codes import MANUFACTURING_DIVISIONS, SECTIONS, region_name
 from qcredit.web.templatetags.charts import GRADE_COLOURS
 
 from . import selectors
-from .industries import MANUFACTURING_DIVISIONS, SECTIONS
 from .measures import LEAD as MEASURES_LEAD
 from .measures import measures_for
-from .regions import region_name
 
 PAGE_SIZE = 50
 
@@ -234,7 +233,7 @@ def enterprise(request, uscc: str):
 
 
 def _industry_label(code: str) -> str:
-    from .industries import industry_name
+    from qcredit.rules.codes import industry_name
 
     return f"{code} {industry_name(code)}" if code else "—"
 
