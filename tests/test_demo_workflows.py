@@ -34,6 +34,7 @@ from qcredit.lists.models import (
     TargetKind,
 )
 from qcredit.lists.services import a_application_submit
+from qcredit.lists.targets import resolve_target
 from qcredit.redlist.models import (
     AgendaItem,
     Entry,
@@ -207,6 +208,7 @@ def objections_with_receipts_and_statements(province):
     assert objections.filter(state=Objection.State.RECEIVED).exists()
 
     approved = Statement.objects.get(state=Statement.State.APPROVED)
+    assert resolve_target(approved.target_kind, approved.target_id).public  # beside an entry the portal shows
     assert lists_selectors.statement_public(target_kind=approved.target_kind, target_id=approved.target_id) == \
         approved.text
     pending = Statement.objects.get(state=Statement.State.PENDING)
