@@ -201,10 +201,6 @@ class InspectionPlan(FSMModelMixin, models.Model):
     def draw(self):
         pass
 
-    @transition(field=state, source=State.DRAWN, target=State.DRAFT)
-    def discard_draw(self):
-        pass
-
     @transition(field=state, source=State.DRAWN, target=State.PUBLISHED)
     def publish(self):
         pass
