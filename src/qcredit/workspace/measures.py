@@ -3,8 +3,10 @@
 The catalogue lists, per grade, each measure with its article and the regulation's own words.
 Some measures concern only some enterprises (出口 → exporters, 生产许可证 → enterprises under
 licence management, 撤销或暂停质量奖励 → enterprises holding honours); :func:`measures_for`
-returns the measures of a grade that apply to one enterprise. Issue 5 makes this catalogue
-editable; until then it is code, reviewed against the seed text like the criteria.
+returns the measures of a grade that apply to one enterprise. Since issue 5 the catalogue is data
+(:class:`qcredit.supervision.models.Measure`, seeded from :data:`CATALOGUE` by migration
+supervision 0001, edited by the provincial admin): :func:`measures_for` reads it from there, and
+:data:`CATALOGUE` stays as the seed text, reviewed against the regulation.
 
 QCO 四 lead paragraph: the measures are set "根据企业质量信用等级，同时参照银行、税务、工商、
 海关等部门反映的企业信用状况" — the external credit records are therefore shown beside the
@@ -79,8 +81,10 @@ LEAD = ("根据企业质量信用等级，同时参照银行、税务、工商�
 
 
 def measures_for(*, grade: str | None, exporter: bool = False, licence_required: bool = False,
-                 has_honours: bool = False) -> list[Measure]:
-    """The measures of ``grade`` that concern an enterprise with these properties. An
-    ungraded enterprise (N, or none yet) has no grade-specific measure."""
-    applies = {ALL: True, EXPORTER: exporter, LICENCE: licence_required, HONOURS: has_honours}
-    return [m for m in CATALOGUE if m.grade == grade and applies[m.concerns]]
+                 has_honours: bool = False):
+    """The measures of ``grade`` that concern an enterprise with these properties, from the
+    editable catalogue (supervision). An ungraded enterprise (N, or none yet) has none."""
+    from qcredit.supervision.selectors import measures_for as catalogue_measures_for
+
+    return catalogue_measures_for(grade=grade, exporter=exporter, licence_required=licence_required,
+                                  has_honours=has_honours)
