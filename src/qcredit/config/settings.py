@@ -201,3 +201,35 @@ QCREDIT_EXCHANGE_BACKOFF_BASE = float(os.environ.get("QCREDIT_EXCHANGE_BACKOFF_B
 QCREDIT_EXCHANGE_BACKOFF_CAP = float(os.environ.get("QCREDIT_EXCHANGE_BACKOFF_CAP", str(6 * 3600)))
 QCREDIT_EXCHANGE_MAX_ATTEMPTS = int(os.environ.get("QCREDIT_EXCHANGE_MAX_ATTEMPTS", "16"))
 QCREDIT_EXCHANGE_CA_FILE = os.environ.get("QCREDIT_EXCHANGE_CA_FILE", "")  # the partners' CA, if private
+
+# api: the partner API (qcredit/api/, docs/api.md). Token authentication only (no session, no
+# HTTP Basic: a staff password never opens the API), JSON only (the browsable API would need
+# inline scripts), rates per scope counted per client in the call log (no Redis needed).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["qcredit.api.authentication.ClientTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "qcredit.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "public": os.environ.get("QCREDIT_API_RATE_PUBLIC", "600/min"),
+        "internal-grade": os.environ.get("QCREDIT_API_RATE_INTERNAL_GRADE", "120/min"),
+        "intake": os.environ.get("QCREDIT_API_RATE_INTAKE", "60/min"),
+    },
+}
+QCREDIT_API_INTAKE_MAX_BYTES = int(os.environ.get("QCREDIT_API_INTAKE_MAX_BYTES", str(10 * 1024 * 1024)))
+QCREDIT_API_INTAKE_MAX_ITEMS = int(os.environ.get("QCREDIT_API_INTAKE_MAX_ITEMS", "5000"))
+SPECTACULAR_SETTINGS = {
+    "TITLE": "企业质量信用监管系统 · 合作部门接口",
+    "DESCRIPTION": "按统一社会信用代码查询、公示名单、内部信用等级（机密，查询留痕）、档案记录报送。说明见 /api/docs/。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
