@@ -64,25 +64,34 @@ def eligibility_snapshot(evaluation: Evaluation) -> dict:
 # --- baseline and violations (SRL 第十三条) ------------------------------------------------------
 
 
-def _adverse_record_keys(evaluation: Evaluation) -> set:
-    keys: set = set()
+def _adverse_evidence(evaluation: Evaluation) -> dict[str, set]:
+    """Criterion id → the archive record keys behind it, for every criterion on the adverse side
+    (a C/D situation that holds, an A/B/第九条 condition that fails)."""
+    out: dict[str, set] = {}
     for r in evaluation.results:
         tier = r.criterion.tier
         if r.holds is None:
             continue
         if (tier in {"C", "D"} and r.holds) or (tier in {"A", "B", "SRL-9"} and not r.holds):
-            keys.update(r.evidence)
-    return keys
+            out[r.criterion.id] = set(r.evidence)
+    return out
+
+
+def _adverse_record_keys(evaluation: Evaluation) -> set:
+    return set().union(*_adverse_evidence(evaluation).values())
+
+
+def _record_rows(keys: Iterable) -> dict:
+    """Archive record version key → (``source/record_id``, stable across corrections; the local
+    date the version entered the archive)."""
+    return {pk: (f"{source}/{record_id}", timezone.localdate(recorded_at))
+            for pk, source, record_id, recorded_at in Record.objects.filter(pk__in=list(keys)).values_list(
+                "pk", "source", "record_id", "recorded_at")}
 
 
 def _record_identities(keys: Iterable) -> dict[str, date]:
-    """Archive record versions → ``source/record_id`` (stable across corrections) and the local
-    date the version entered the archive."""
-    out: dict[str, date] = {}
-    for source, record_id, recorded_at in Record.objects.filter(pk__in=list(keys)).values_list(
-            "source", "record_id", "recorded_at"):
-        out[f"{source}/{record_id}"] = timezone.localdate(recorded_at)
-    return out
+    """Archive record versions → ``source/record_id`` and the day the version entered the archive."""
+    return dict(_record_rows(keys).values())
 
 
 def _adverse_side(evaluation: Evaluation) -> tuple[list[str], dict[str, date]]:
@@ -115,6 +124,10 @@ class Violation:
     grade_from: str
     grade_to: str
     new_records: dict[str, date]  # adverse archive records not behind the baseline → entered on
+    # The first day on which one of the new adverse situations could be known: for each
+    # criterion resting on a new record, the day its last evidence record entered the archive
+    # (a criterion needing two failures is known with the second); the earliest of those.
+    first_known_on: date | None = None
 
     @property
     def grade_fell(self) -> bool:
@@ -128,7 +141,7 @@ class Violation:
         """The day the obligation to propose arose: the day the first new adverse record entered
         the archive (when the division could first know of it), or the day of detection when the
         change comes from no record (a grade falling as time passes); never before the baseline."""
-        day = min(self.new_records.values()) if self.new_records else detected_on
+        day = self.first_known_on or detected_on
         return max(day, not_before)
 
     def as_json(self, evaluation: Evaluation) -> dict:
@@ -141,11 +154,17 @@ class Violation:
 
 
 def violations_since(base: dict, evaluation: Evaluation) -> Violation:
-    failing_srl9, records = _adverse_side(evaluation)
+    failing_srl9 = sorted(r.criterion.id for r in evaluation.results
+                          if r.criterion.tier == "SRL-9" and r.holds is False)
+    evidence = _adverse_evidence(evaluation)
+    rows = _record_rows(set().union(*evidence.values()))
     known = set(base.get("records", ()))
+    known_on = [max(rows[k][1] for k in keys if k in rows) for keys in evidence.values()
+                if any(k in rows and rows[k][0] not in known for k in keys)]
     return Violation(
         new_adverse=tuple(sorted(set(evaluation.adverse) - set(base.get("adverse", ())))),
         new_srl9_unmet=tuple(sorted(set(failing_srl9) - set(base.get("srl9_unmet", ())))),
         grade_from=base.get("grade", ""), grade_to=evaluation.grade,
-        new_records={k: v for k, v in records.items() if k not in known},
+        new_records={identity: day for identity, day in rows.values() if identity not in known},
+        first_known_on=min(known_on) if known_on else None,
     )
