@@ -126,9 +126,10 @@ def revocation_reviews_open(*, redlist: RedList) -> QuerySet[RevocationReview]:
 
 
 def meeting_next_regular_date(*, redlist: RedList, on: date | None = None) -> date:
-    """The proposed date of the next regular meeting (SRL 第七条 原则上每半年组织一次): the
-    last regular meeting plus ``redlist_meeting_interval`` months, or ``on`` (today) if there
-    was none or that date has passed."""
+    """The proposed date for scheduling another regular meeting (SRL 第七条 原则上每半年组织一次):
+    the last regular meeting — held or already scheduled — plus ``redlist_meeting_interval``
+    months, or ``on`` (today) if there was none or that date has passed. An upcoming meeting
+    already scheduled is a different thing (the list summary's ``next_meeting``)."""
     from .eligibility import ruleset_in_force
 
     on = on or today()
