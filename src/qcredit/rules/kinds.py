@@ -178,3 +178,19 @@ CHOICE_LABELS: dict[str, str] = {
     "bank": "银行", "tax": "税务", "market": "市场监管（工商）", "customs": "海关",
     "active": "存续", "deregistered": "已注销",
 }
+
+
+def display_value(f: Field, value) -> str:
+    """A field's value as people read it, in Chinese: 是/否, a percentage, an ISO date, the
+    label of a choice; "—" for nothing. One rendering for every page, letter and file."""
+    if value is None or value == "":
+        return "—"
+    if f.type == BOOL and isinstance(value, bool):
+        return "是" if value else "否"
+    if f.type == RATE and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value * 100:.2f}%".replace(".00%", "%")
+    if f.type == ENUM and isinstance(value, str):
+        return CHOICE_LABELS.get(value, value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

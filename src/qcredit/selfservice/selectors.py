@@ -23,7 +23,7 @@ from qcredit.lists import selectors as lists_selectors
 from qcredit.lists.models import Objection, TargetKind
 from qcredit.rules.evaluate import Evaluation, evaluation_from_snapshot
 from qcredit.rules.interpretations import INTERPRETATIONS
-from qcredit.rules.kinds import BOOL, CHOICE_LABELS, ENUM, KINDS, RATE
+from qcredit.rules.kinds import KINDS, display_value
 
 TIERS = (("D", "严重失信（D级）情形 — QCO 三(四)"), ("C", "失信（C级）情形 — QCO 三(三)"),
          ("A", "守信（A级）标准 — QCO 三(一)"), ("B", "基本守信（B级）标准 — QCO 三(二)"))
@@ -41,21 +41,8 @@ def own_enterprise(user) -> Enterprise | None:
 
 
 def record_fields(record: Record) -> list[tuple[str, str]]:
-    out = []
-    for f in KINDS[record.kind].fields:
-        value = getattr(record, f.name)
-        if value is None or value == "":
-            shown = "—"
-        elif f.type == BOOL:
-            shown = "是" if value else "否"
-        elif f.type == RATE:
-            shown = f"{value * 100:.2f}%".replace(".00%", "%")
-        elif f.type == ENUM:
-            shown = CHOICE_LABELS.get(value, value)
-        else:
-            shown = value.isoformat() if hasattr(value, "isoformat") else str(value)
-        out.append((f.label, shown))
-    return out
+    """(label, value) of a record's kind fields, in Chinese (SPEC §3)."""
+    return [(f.label, display_value(f, getattr(record, f.name))) for f in KINDS[record.kind].fields]
 
 
 @dataclass

@@ -33,7 +33,7 @@ from qcredit.rules.codes import (
 from qcredit.rules.dates import add_months
 from qcredit.rules.evaluate import Evaluation, evaluation_from_snapshot
 from qcredit.rules.interpretations import INTERPRETATIONS
-from qcredit.rules.kinds import BOOL, CHOICE_LABELS, DATE, ENUM, KINDS, RATE
+from qcredit.rules.kinds import KINDS, display_value
 from qcredit.rules.uscc import USCCError, normalize_uscc
 
 GRADE_LABELS = {"A": "A 守信", "B": "B 基本守信", "C": "C 失信", "D": "D 严重失信", "N": "未定级"}
@@ -356,23 +356,9 @@ class Dossier:
         return any(v.record.kind == "honour" for _, views in self.records_by_year for v in views)
 
 
-def _display(value, f) -> str:
-    if value is None or value == "":
-        return "—"
-    if f.type == BOOL:
-        return "是" if value else "否"
-    if f.type == RATE:
-        return f"{value * 100:.2f}%".replace(".00%", "%")
-    if f.type == DATE:
-        return value.isoformat()
-    if f.type == ENUM:
-        return CHOICE_LABELS.get(value, value)
-    return str(value)
-
-
 def record_view(record: Record, corrected: bool = False) -> RecordView:
     kind = KINDS[record.kind]
-    return RecordView(record, [(f.label, _display(getattr(record, f.name), f)) for f in kind.fields], corrected)
+    return RecordView(record, [(f.label, display_value(f, getattr(record, f.name))) for f in kind.fields], corrected)
 
 
 def ruleset_by_version(version: str):

@@ -32,7 +32,7 @@ from qcredit.lists.models import (
     Statement,
 )
 from qcredit.rules.evaluate import Evaluation, evaluation_from_snapshot
-from qcredit.rules.kinds import BOOL, CHOICE_LABELS, ENUM, KINDS, RATE
+from qcredit.rules.kinds import KINDS, display_value
 from qcredit.workdays.calendar import workdays_between
 from qcredit.workdays.errors import WorkdayError
 
@@ -181,21 +181,7 @@ class EvidenceRecord:
 
 def record_fields(record: Record) -> list[tuple[str, str]]:
     """(label, value) of a record's kind fields, in Chinese (SPEC §3)."""
-    out = []
-    for f in KINDS[record.kind].fields:
-        value = getattr(record, f.name)
-        if value is None or value == "":
-            shown = "—"
-        elif f.type == BOOL:
-            shown = "是" if value else "否"
-        elif f.type == RATE:
-            shown = f"{value * 100:.2f}%".replace(".00%", "%")
-        elif f.type == ENUM:
-            shown = CHOICE_LABELS.get(value, value)
-        else:
-            shown = value.isoformat() if hasattr(value, "isoformat") else str(value)
-        out.append((f.label, shown))
-    return out
+    return [(f.label, display_value(f, getattr(record, f.name))) for f in KINDS[record.kind].fields]
 
 
 def recheck_detail(*, user, pk: int) -> tuple[Recheck, Membership, list[EvidenceRecord]] | None:
