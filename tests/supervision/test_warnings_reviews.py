@@ -18,7 +18,7 @@ from qcredit.grading.models import GradeChange
 from qcredit.supervision import warnings
 from qcredit.supervision.models_warnings import HonourPolicyReview, PreferentialPolicy
 
-from ..lists.world import World, grade_of
+from tests.lists.world import World, grade_of
 
 Review = HonourPolicyReview
 
