@@ -472,6 +472,20 @@ def cmd_exchange(args) -> int:
         raise InvalidInput(exc.problems) from None
 
 
+# --- inspection plans (issue 5 item 5; qcredit/supervision/cli.py) ----------------------------------
+
+
+def cmd_plans(args) -> int:
+    _django()
+    from qcredit.supervision import cli as plans_cli
+
+    _ensure_schema()
+    try:
+        return plans_cli.run(args, print_table=_print_table)
+    except plans_cli.InvalidArgument as exc:
+        raise InvalidInput(exc.problems) from None
+
+
 def cmd_manage(args) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -559,6 +573,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("exchange", help="向合作系统推送的发件箱：发送、查看、重试（运维工具：以“系统”身份操作）")
     exchange_arguments(p)
     p.set_defaults(func=cmd_exchange)
+
+    # inspection plans (issue 5 item 5); its subcommands are built in qcredit/supervision/cli.py
+    from qcredit.supervision.cli import add_arguments as plans_arguments
+
+    p = sub.add_parser("plans", help="双随机抽查计划：列出、按记录的随机种子抽取、复核抽取结果（运维工具：以“系统”身份操作）")
+    plans_arguments(p)
+    p.set_defaults(func=cmd_plans)
 
     p = sub.add_parser("manage", help="Django 管理命令（migrate、createsuperuser 等）")
     p.add_argument("rest", nargs=argparse.REMAINDER)
