@@ -1,6 +1,6 @@
 """Staff screens of supervision by grade at /workspace/supervision/ (SPEC §9)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan-edit"),
     path("plans/<int:pk>/items/<int:item_pk>/result/", views.plan_result, name="plan-result"),
     path("conflicts/", views.conflicts, name="conflicts"),
+    # Early warning (risk queue, yellow-card letters, honour/policy reviews): urls_warnings.py.
+    path("", include("qcredit.supervision.urls_warnings")),
 ]
