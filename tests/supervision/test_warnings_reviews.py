@@ -17,7 +17,6 @@ from qcredit.audit.models import AuditEvent
 from qcredit.grading.models import GradeChange
 from qcredit.supervision import warnings
 from qcredit.supervision.models_warnings import HonourPolicyReview, PreferentialPolicy
-
 from tests.lists.world import World, grade_of
 
 Review = HonourPolicyReview

@@ -101,6 +101,11 @@ class RiskScore:
     def band_label(self) -> str:
         return BAND_LABELS[self.band]
 
+    @property
+    def summary(self) -> str:
+        """The parts that scored, in one line: "失信情形 25；既往不良记录 20"."""
+        return "；".join(f"{p.label} {p.points}" for p in self.parts if p.points) or "无风险因素"
+
     def part(self, key: str) -> RiskPart:
         for p in self.parts:
             if p.key == key:
