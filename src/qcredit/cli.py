@@ -472,6 +472,31 @@ def cmd_exchange(args) -> int:
         raise InvalidInput(exc.problems) from None
 
 
+# --- partner exports and reports (issue 5 items 2 and 6; exchange/cli_exports.py, reports/cli.py) -----
+
+
+def cmd_partner_export(args) -> int:
+    _django()
+    from qcredit.exchange import cli_exports
+
+    _ensure_schema()
+    try:
+        return cli_exports.run(args)
+    except cli_exports.InvalidArgument as exc:
+        raise InvalidInput(exc.problems) from None
+
+
+def cmd_reports(args) -> int:
+    _django()
+    from qcredit.reports import cli as reports_cli
+
+    _ensure_schema()
+    try:
+        return reports_cli.run(args, print_table=_print_table)
+    except reports_cli.InvalidArgument as exc:
+        raise InvalidInput(exc.problems) from None
+
+
 # --- inspection plans (issue 5 item 5; qcredit/supervision/cli.py) ----------------------------------
 
 
@@ -573,6 +598,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("exchange", help="向合作系统推送的发件箱：发送、查看、重试（运维工具：以“系统”身份操作）")
     exchange_arguments(p)
     p.set_defaults(func=cmd_exchange)
+
+    # partner exports and reports (issue 5 items 2 and 6)
+    from qcredit.exchange.cli_exports import add_arguments as partner_export_arguments
+    from qcredit.reports.cli import add_arguments as reports_arguments
+
+    p = sub.add_parser("partner-export", help="按合作系统字段导出红名单、A级公示、黑名单、行政处罚（双公示）：CSV、XLSX、JSON")
+    partner_export_arguments(p)
+    p.set_defaults(func=cmd_partner_export)
+    p = sub.add_parser("reports", help="统计报表：等级分布与变动、名单统计、期限督办（qcredit reports list 列出全部）")
+    reports_arguments(p)
+    p.set_defaults(func=cmd_reports)
 
     # inspection plans (issue 5 item 5); its subcommands are built in qcredit/supervision/cli.py
     from qcredit.supervision.cli import add_arguments as plans_arguments
