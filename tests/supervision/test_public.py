@@ -65,7 +65,8 @@ def test_a_published_plan_shows_its_scope_enterprises_and_inspectors_and_no_grad
     for item in items:
         assert item.enterprise.name in page and item.enterprise.uscc in page
         for a in item.assignments.all():
-            assert (a.inspector.get_full_name() or a.inspector.username) in page
+            # A Chinese name is written family name first, without a space: 张伟.
+            assert (a.inspector.last_name + a.inspector.first_name or a.inspector.username) in page
     # Listed by USCC, not by stratum or draw order.
     positions = [page.index(i.enterprise.uscc) for i in sorted(items, key=lambda i: i.enterprise.uscc)]
     assert positions == sorted(positions)

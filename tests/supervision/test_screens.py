@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from qcredit.audit.models import AuditEvent
 from qcredit.grading.models import GradeState
-from qcredit.supervision.models import Conflict, InspectionPlan, PlanItem
+from qcredit.supervision.models import Conflict, InspectionPlan, PlanAssignment, PlanItem
 
 
 def form_data(**overrides) -> dict:
@@ -48,7 +48,8 @@ def test_a_division_runs_a_plan_from_draft_to_closed(client, people, grades, ins
     assert "复核一致" in page and "公示计划" in page
     for item in PlanItem.objects.filter(plan=plan).select_related("enterprise"):
         assert item.enterprise.uscc in page
-    assert inspectors[0].get_full_name() in page or any(u.get_full_name() in page for u in inspectors)
+    for a in PlanAssignment.objects.filter(item__plan=plan).select_related("inspector"):
+        assert (a.inspector.last_name + a.inspector.first_name or a.inspector.username) in page
 
     assert client.post(url, {"action": "publish"}).status_code == 302
     page = client.get(url).content.decode()

@@ -182,6 +182,14 @@ class InspectionPlan(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def method_label(self) -> str:
+        """监督抽查/监督检查 with its field, as a notice names it (产品质量监督抽查, 计量监督检查 …)."""
+        field = "产品质量" if self.record_scope == self.RecordScope.QUALITY else "计量"
+        if self.kind == self.Kind.INSPECTION and self.record_scope == self.RecordScope.QUALITY:
+            field = "质量"
+        return f"{field}{'监督抽查' if self.kind == self.Kind.SAMPLING else '监督检查'}"
+
     def ratio(self, stratum: str) -> Decimal:
         return getattr(self, f"ratio_{stratum.lower()}")
 

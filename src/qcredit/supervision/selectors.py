@@ -9,6 +9,7 @@ else: no grade, no stratum, no ratio, no draw order (SPEC §7.1).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -121,7 +122,15 @@ def inspector_loads(plan: InspectionPlan) -> list[tuple[object, object, int]]:
 # --- plans (public, 一公开) -----------------------------------------------------------------------------
 
 
+CJK = re.compile(r"^[\u3400-\u9fff·]+$")
+
+
 def person_name(user) -> str:
+    """A person's name as written: 张伟 (family name first, no space) for a Chinese name,
+    "Given Family" otherwise, the login name when there is none."""
+    family, given = (user.last_name or "").strip(), (user.first_name or "").strip()
+    if family and given and CJK.match(family + given):
+        return family + given
     return user.get_full_name() or user.get_username()
 
 
@@ -148,8 +157,7 @@ class PublicPlan:
     pk: int
     name: str
     unit: str
-    kind: str
-    record_scope: str
+    method: str
     regions: tuple[str, ...]
     industries: tuple[str, ...]
     keywords: tuple[str, ...]
@@ -173,8 +181,7 @@ PUBLIC_STATE_LABELS = {InspectionPlan.State.PUBLISHED: "检查中", InspectionPl
 
 def _public(plan: InspectionPlan, items: tuple[PublicItem, ...] = (), drawn: int = 0) -> PublicPlan:
     return PublicPlan(
-        pk=plan.pk, name=plan.name, unit=plan.unit.name, kind=plan.get_kind_display(),
-        record_scope=plan.get_record_scope_display(),
+        pk=plan.pk, name=plan.name, unit=plan.unit.name, method=plan.method_label,
         regions=tuple(region_name(r) for r in (plan.regions or [plan.unit.jurisdiction])),
         industries=tuple(f"{c} {industry_name(c)}" if industry_name(c) != c else c for c in plan.industries),
         keywords=tuple(plan.keywords), starts_on=plan.starts_on, ends_on=plan.ends_on,
