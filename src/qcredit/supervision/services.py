@@ -335,7 +335,7 @@ def _plan_membership(plan: InspectionPlan, actor) -> Membership | None:
 
 
 def _lock(plan: InspectionPlan) -> InspectionPlan:
-    return InspectionPlan.objects.select_for_update().select_related("unit", "pool_unit").get(pk=plan.pk)
+    return InspectionPlan.objects.select_for_update(of=("self",)).select_related("unit", "pool_unit").get(pk=plan.pk)
 
 
 def plan_update(*, plan: InspectionPlan, data: dict, actor) -> InspectionPlan:
@@ -544,8 +544,11 @@ def plan_result_record(*, item: PlanItem, result: str, inspected_on: date | None
     service — which regrades the enterprise in the same transaction (SPEC §4.3). 未检查 (closed
     down, not found) makes no record."""
     with transaction.atomic():
-        item = PlanItem.objects.select_for_update().select_related("plan__unit", "enterprise", "record").get(pk=item.pk)
-        plan = item.plan
+        # The plan first (as plan_publish_results does), so no result slips in after publication.
+        plan = _lock(InspectionPlan(pk=item.plan_id))
+        item = (PlanItem.objects.select_for_update(of=("self",)).select_related("enterprise", "record")
+                .get(pk=item.pk))
+        item.plan = plan
         membership = _plan_membership(plan, actor)
         if plan.state != InspectionPlan.State.PUBLISHED:
             raise SupervisionError(SupervisionErrorCode.WRONG_STATE,
