@@ -12,7 +12,10 @@ from django.utils import timezone
 
 from qcredit.audit.models import AuditEvent
 from qcredit.grading.models import GradeState
+from qcredit.supervision import services
 from qcredit.supervision.models import Conflict, InspectionPlan, PlanAssignment, PlanItem
+
+from .test_plans import plan_data
 
 
 def form_data(**overrides) -> dict:
@@ -156,3 +159,21 @@ def test_the_pages_carry_no_inline_script_or_style(client, people, grades, inspe
         html = client.get(url).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
         assert " style=" not in html and not re.search(r"\son[a-z]+=", html), url
+
+
+def test_the_overview_counts_plans_by_state_not_their_enterprises(client, people, grades, inspectors):
+    grades.many({"C": 3})
+    division = people["jinan-division"]
+    published = services.plan_draw(plan=services.plan_create(data=plan_data(), actor=division), actor=division)
+    services.plan_publish(plan=published, actor=division)
+    services.plan_create(data=plan_data(name="草稿一"), actor=division)
+    services.plan_create(data=plan_data(name="草稿二"), actor=division)
+    assert published.items.count() > 1  # its drawn enterprises must not count as plans
+    client.force_login(division)
+    html = client.get(reverse("supervision:index")).content.decode()
+    tiles = dict((label, int(n)) for n, label in re.findall(r"<b>(\d+)</b><span>抽查计划：([^<]+)</span>", html))
+    assert tiles == {"草稿": 2, "已公示，检查中": 1}
+    client.force_login(people["lixia-division"])  # the county sees none of Jinan's plans
+    html = client.get(reverse("supervision:index")).content.decode()
+    assert dict((label, int(n)) for n, label in re.findall(r"<b>(\d+)</b><span>抽查计划：([^<]+)</span>", html)) == {
+        "草稿": 0, "已公示，检查中": 0}

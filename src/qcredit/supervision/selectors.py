@@ -59,18 +59,28 @@ def measure_counts() -> dict[str, int]:
 # --- plans (staff) -------------------------------------------------------------------------------------
 
 
-def plans_visible(*, user):
-    """The plans a staff member may see: those of a bureau level their unit covers (the plan's
-    own bureau and the levels above it)."""
+def _visible(user):
     jurisdictions = staff_jurisdictions(user)
     if not jurisdictions:
         return InspectionPlan.objects.none()
     q = Q()
     for j in jurisdictions:
         q |= Q(unit__jurisdiction__startswith=j)
-    return (InspectionPlan.objects.filter(q).select_related("unit")
+    return InspectionPlan.objects.filter(q)
+
+
+def plans_visible(*, user):
+    """The plans a staff member may see: those of a bureau level their unit covers (the plan's
+    own bureau and the levels above it), with the number drawn and the number with a result."""
+    return (_visible(user).select_related("unit")
             .annotate(drawn=Count("items", distinct=True),
                       with_result=Count("items", filter=~Q(items__result=""), distinct=True)))
+
+
+def plan_counts(*, user) -> dict[str, int]:
+    """How many visible plans are in each state."""
+    counts = dict(_visible(user).order_by().values_list("state").annotate(n=Count("id")))
+    return {state: counts.get(state, 0) for state in InspectionPlan.State.values}
 
 
 def plan_for(*, user, pk: int) -> InspectionPlan | None:

@@ -72,9 +72,8 @@ def _render(request, template: str, context: dict, status: int = 200):
 
 @staff_required
 def index(request):
-    plans = selectors.plans_visible(user=request.user)
-    by_state = dict(plans.values_list("state").annotate(n=Count("id")).order_by())
-    states = [(value, label, by_state.get(value, 0)) for value, label in InspectionPlan.State.choices]
+    by_state = selectors.plan_counts(user=request.user)
+    states = [(value, label, by_state[value]) for value, label in InspectionPlan.State.choices]
     return _render(request, "index.html", {"states": states, "measure_counts": selectors.measure_counts(),
                                            "conflicts": _conflicts_query(request).count()})
 
