@@ -92,3 +92,29 @@ def test_only_c_enterprises_of_the_readers_jurisdictions_are_in_the_queue():
 
     with pytest.raises(AccessDenied):
         warnings.warning_queue(user=staff("auditor", "37"))
+
+
+def test_the_adverse_facts_of_the_queue_are_those_of_the_full_explanation_of_the_snapshot():
+    """The queue reads only the C/D criteria of each snapshot (fast path); they must be exactly the
+    adverse criteria, with the same evidence, as rules.evaluate.evaluation_from_snapshot gives."""
+    from qcredit.grading.services import available_rulesets, parse_evidence
+    from qcredit.rules.evaluate import evaluation_from_snapshot
+
+    world = World()
+    for make in (lambda e: world.make_c(e),
+                 lambda e: (world.make_c(e), world.make_c(e),
+                            world.record(e, "after_sales", finding="not_fulfilled"),
+                            world.record(e, "factory_pass_rate", rate=0.98)),
+                 lambda e: world.make_d(e)):
+        make(world.enterprise())
+    rulesets = {r.version: r for r in available_rulesets()}
+    rows = warnings.risk_rows(states=GradeState.objects.filter(grade__in=("C", "D")))
+    assert len(rows) == 3
+    for row in rows:
+        ev = GradeState.objects.select_related("evaluation").get(enterprise=row.enterprise).evaluation
+        full = evaluation_from_snapshot(uscc=row.enterprise.uscc, as_of=ev.as_of, ruleset=rulesets[ev.ruleset],
+                                        grade=ev.grade, holds_code=ev.holds, evidence=parse_evidence(ev.evidence))
+        expected = [(r.criterion.id, tuple(r.evidence)) for r in full.results
+                    if r.criterion.tier in ("C", "D") and r.holds]
+        assert [(a.id, a.record_keys) for a in row.adverse] == expected
+        assert list(full.adverse) == sorted(a.id for a in row.adverse)

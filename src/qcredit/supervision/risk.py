@@ -20,6 +20,7 @@ Bands: 高 / 中 / 低 by two thresholds. Nothing here reads the archive or the 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -119,6 +120,7 @@ class RiskScore:
                           for p in self.parts]}
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_rating(rating: str) -> str:
     """A rating as the table compares it: NFKC (full-width → half-width), no blanks, upper case,
     without trailing ``+``/``-``, "纳税人" and "级" ("A级纳税人" → "A", "bb+" → "BB")."""
@@ -234,10 +236,20 @@ def adverse_kinds(ruleset: RuleSet) -> tuple[str, ...]:
     return tuple(sorted({m.kind for m in adverse_matches(ruleset)}))
 
 
+def adverse_record_test(ruleset: RuleSet):
+    """:func:`is_adverse_record` for many records: the predicates are collected once."""
+    matches = adverse_matches(ruleset)
+
+    def is_adverse(record) -> bool:
+        return any(m.matches(record) for m in matches)
+
+    return is_adverse
+
+
 def is_adverse_record(record, ruleset: RuleSet) -> bool:
     """A record (anything with the archive's field names) that would make a C/D criterion hold
     if it were in the current window."""
-    return any(m.matches(record) for m in adverse_matches(ruleset))
+    return adverse_record_test(ruleset)(record)
 
 
 def grade_drops(changes: Iterable[tuple[str, str]]) -> int:

@@ -50,7 +50,6 @@ from qcredit.archive.models import Enterprise, Record
 from qcredit.audit.services import audit_access, audit_write
 from qcredit.grading.models import GradeChange, GradeState
 from qcredit.grading.services import available_rulesets, parse_evidence, ruleset_on
-from qcredit.rules.evaluate import evaluation_from_snapshot
 from qcredit.rules.facts import CURRENT
 from qcredit.rules.kinds import BOOL, CHOICE_LABELS, DATE, KINDS, RATE
 
@@ -143,16 +142,29 @@ class WarningCandidate:
     external: tuple[risk.ExternalRating, ...] = field(default_factory=tuple)
 
 
-def _adverse_of(state: GradeState, rulesets: dict) -> list[AdverseFact]:
-    ruleset = rulesets.get(state.evaluation.ruleset)
-    if ruleset is None:
-        return []
+def _adverse_index(ruleset) -> list[tuple[int, object, tuple[str, ...]]]:
+    """The C/D criteria of a rule set: (position in the holds code, criterion, evidence facts)."""
+    return [(i, c, tuple(f.name for f in c.evidence())) for i, c in enumerate(ruleset.criteria)
+            if c.tier in C_OR_D]
+
+
+def _adverse_of(state: GradeState, rulesets: dict, index: dict) -> list[AdverseFact]:
+    """The C/D criteria that hold in the state's snapshot with their evidence keys — what
+    ``rules.evaluate.evaluation_from_snapshot`` reads, for the adverse criteria only (the queue
+    reads thousands of snapshots; the full explanation of each would cost 1.5 ms apiece)."""
     ev = state.evaluation
-    evaluation = evaluation_from_snapshot(uscc=state.enterprise.uscc, as_of=ev.as_of, ruleset=ruleset,
-                                          grade=ev.grade, holds_code=ev.holds, evidence=parse_evidence(ev.evidence))
-    return [AdverseFact(r.criterion.id, r.criterion.article, r.criterion.text, r.criterion.check,
-                        tuple(int(k) for k in r.evidence))
-            for r in evaluation.results if r.criterion.tier in C_OR_D and r.holds]
+    ruleset = rulesets.get(ev.ruleset)
+    if ruleset is None or len(ev.holds) != len(ruleset.criteria):
+        return []
+    if ev.ruleset not in index:
+        index[ev.ruleset] = _adverse_index(ruleset)
+    evidence = parse_evidence(ev.evidence)
+    found = []
+    for i, criterion, facts in index[ev.ruleset]:
+        if ev.holds[i] == "1":
+            keys = tuple(dict.fromkeys(k for name in facts for k in evidence.get(name, ())))
+            found.append(AdverseFact(criterion.id, criterion.article, criterion.text, criterion.check, keys))
+    return found
 
 
 def risk_rows(*, states: QuerySet, on: date | None = None) -> list[WarningCandidate]:
@@ -169,6 +181,8 @@ def risk_rows(*, states: QuerySet, on: date | None = None) -> list[WarningCandid
     kinds = sorted({m.kind for m in matches})
     columns = sorted({c.field for m in matches for c in m.conditions})
     rulesets = {r.version: r for r in available_rulesets()}
+    is_adverse = risk.adverse_record_test(ruleset)
+    index: dict = {}
 
     rows = list(states.select_related("enterprise", "evaluation").order_by("enterprise_id"))
     ids = states.values("enterprise_id")
@@ -182,7 +196,7 @@ def risk_rows(*, states: QuerySet, on: date | None = None) -> list[WarningCandid
         if row["kind"] == "external_credit":
             external.setdefault(row["enterprise_id"], []).append(
                 risk.ExternalRating(row["provider"], row["rating"], row["date"]))
-        elif risk.is_adverse_record(SimpleNamespace(**row), ruleset):
+        elif is_adverse(SimpleNamespace(**row)):
             prior.setdefault(row["enterprise_id"], set()).add((row["source"], row["record_id"]))
     changes: dict[int, list[tuple[str, str]]] = {}
     for enterprise_id, old, new in (GradeChange.objects.filter(enterprise_id__in=ids, as_of__gt=lookback,
@@ -197,7 +211,7 @@ def risk_rows(*, states: QuerySet, on: date | None = None) -> list[WarningCandid
 
     out = []
     for state in rows:
-        adverse = _adverse_of(state, rulesets)
+        adverse = _adverse_of(state, rulesets, index)
         newest = risk.newest_per_provider(external.get(state.enterprise_id, ()))
         inputs = risk.RiskInputs(
             uscc=state.enterprise.uscc,
