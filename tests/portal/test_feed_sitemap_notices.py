@@ -95,9 +95,9 @@ def test_there_is_no_notice_for_a_day_without_public_entries(client, world):
 
 
 def test_notices_load_no_resource_but_the_font(settings, tmp_path):
-    from qcredit.portal.notices import _font_only_fetcher, font_path
+    from qcredit.web.pdf import font_only_fetcher, font_path
 
-    fetcher = _font_only_fetcher(font_path())
+    fetcher = font_only_fetcher(font_path())
     with pytest.raises(ValueError):
         fetcher.fetch("file:///etc/passwd")
     with pytest.raises(ValueError):

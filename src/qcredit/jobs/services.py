@@ -112,6 +112,12 @@ def _objections_flag_overdue(today: date) -> object:
     return objections_flag_overdue(today=today)
 
 
+def _honour_reviews_reconcile(today: date) -> object:
+    from qcredit.supervision.warnings import honour_reviews_reconcile
+
+    return honour_reviews_reconcile(today=today)
+
+
 DAILY_STEPS: tuple[Step, ...] = (
     Step("workdays.check", "工作日历检查（今天与最长工作日期限所在年度的节假日安排）", _workdays_check),
     Step("grading.regrade_all", "全量重评（评价日为今天，SPEC §4.3）", _regrade),
@@ -126,6 +132,8 @@ DAILY_STEPS: tuple[Step, ...] = (
     Step("lists.recheck_reconcile", "新计算为D级的复核补建（QCO 三(五)）", _recheck_reconcile),
     Step("lists.blacklist_end_due", "黑名单届满结束（SPEC §5.3）", _blacklist_end_due),
     Step("lists.objections_flag_overdue", "逾期未答复异议的提示（SPEC §5.4）", _objections_flag_overdue),
+    Step("supervision.honour_reviews_reconcile", "C级企业荣誉与扶优政策的撤销/暂停审查补建（QCO 四(三)）",
+         _honour_reviews_reconcile),
 )
 
 REMINDER_STEPS: tuple[Step, ...] = (

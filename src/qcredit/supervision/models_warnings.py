@@ -187,18 +187,3 @@ class HonourPolicyReview(FSMModelMixin, models.Model):
     @transition(field=state, source=State.OPEN, target=State.DECIDED)
     def decide(self):
         pass
-
-
-def _connect_receivers() -> None:
-    # The app's AppConfig has no ready() of its own; this module is imported once, with the models.
-    from qcredit.grading.signals import grades_changed
-
-    def on_grades_changed(sender, *, run, **kwargs):
-        from .warnings import honour_reviews_react
-
-        honour_reviews_react(run=run)
-
-    grades_changed.connect(on_grades_changed, dispatch_uid="supervision.honour_reviews_react", weak=False)
-
-
-_connect_receivers()

@@ -34,7 +34,6 @@ from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from qcredit.accounts.models import Membership, Role, Unit
@@ -321,18 +320,14 @@ def _letter_number(numbering: str, year: int, serial: int) -> str:
 
 
 def render_letter_pdf(context: dict) -> bytes:
-    """The letter as PDF, with the embedded CJK font of the portal's notices (the same font file and
-    the same fetcher that loads nothing but that font)."""
-    from weasyprint import HTML
-
-    from qcredit.portal.notices import NoticeFontMissing, _font_only_fetcher, font_path
+    """The letter as PDF, with the embedded CJK font (qcredit.web.pdf: the same font file and the
+    same fetcher that loads nothing but that font as the public notices)."""
+    from qcredit.web.pdf import PdfFontMissing, render_pdf
 
     try:
-        font = font_path()
-    except NoticeFontMissing as exc:
+        return render_pdf("supervision/warnings/letter_pdf.html", context)
+    except PdfFontMissing as exc:
         raise WarningError(WarningErrorCode.PDF_UNAVAILABLE, "服务器缺少生成PDF所需的中文字体，暂不能签发警告书") from exc
-    html = render_to_string("supervision/warnings/letter_pdf.html", {**context, "font_url": font.resolve().as_uri()})
-    return HTML(string=html, url_fetcher=_font_only_fetcher(font)).write_pdf()
 
 
 def warning_letter_issue(*, enterprise: Enterprise, rectification_workdays: int, remarks: str = "", actor,
