@@ -104,7 +104,7 @@ def test_every_call_is_logged_with_client_status_time_and_address(make_client, s
                                                            "client_address"))
     assert calls == [
         (caller.client.pk, "GET", USCC_PATH.format(subject.uscc), "", 200, "public", "10.1.2.3"),
-        (caller.client.pk, "GET", USCC_PATH.format("91350100M000100Y4Z"), "", 400, "public", "10.1.2.3"),
+        (caller.client.pk, "GET", USCC_PATH.format("91350100M000100Y4Z"), "", 404, "public", "10.1.2.3"),
         (caller.client.pk, "GET", "/api/v1/blacklist/", "region=3701", 200, "public", "10.1.2.4"),
     ]
     assert all(c.occurred_at.date() == today for c in ApiCall.objects.all())

@@ -76,4 +76,4 @@ def test_outside_its_jurisdiction_a_client_is_refused_and_nothing_is_read(world,
 def test_unknown_and_invalid_codes(world, make_client):
     caller = make_client("internal-grade")
     assert caller.get("/api/v1/enterprises/91350100M000100Y43/grade/").status_code == 404
-    assert caller.get("/api/v1/enterprises/not-a-code/grade/").status_code == 400
+    assert caller.get("/api/v1/enterprises/not-a-code/grade/").json()["code"] == "invalid_uscc"

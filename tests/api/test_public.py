@@ -116,9 +116,10 @@ def test_lists_filter_by_region_and_date_and_paginate(world, make_client, today)
 
 @pytest.mark.parametrize(("params", "path"), [
     ({"region": "37a"}, "region"), ({"region": "3"}, "region"), ({"listed_since": "2026-02-30"}, "listed_since"),
-    ({"page_size": "0"}, "page_size"), ({"listed_since": "2026-06-02", "listed_until": "2026-06-01"}, "listed_until"),
+    ({"page_size": "0"}, "page_size"), ({"regoin": "3701"}, "regoin"), ({"region": ["3701", "3702"]}, "region"),
+    ({"region": ""}, "region"),
 ])
-def test_invalid_list_parameters_are_400_with_their_name(world, make_client, params, path):
+def test_invalid_unknown_repeated_or_empty_parameters_are_400_with_their_name(world, make_client, params, path):
     response = make_client("public").get("/api/v1/redlist/", params)
     assert response.status_code == 400
     body = response.json()
@@ -130,13 +131,16 @@ def test_a_page_beyond_the_last_is_404(world, make_client):
     assert response.status_code == 404 and response.json()["code"] == "not_found"
 
 
-def test_uscc_lookup_normalises_case_refuses_invalid_codes_and_404s_unknown_ones(world, make_client):
+def test_uscc_lookup_normalises_case_and_404s_invalid_and_unknown_codes(world, make_client):
     caller = make_client("public")
     subject = world.public["published_a"]
     assert caller.get(f"/api/v1/enterprises/{subject.uscc.lower()}/").json()["uscc"] == subject.uscc
-    invalid = caller.get("/api/v1/enterprises/91350100M000100Y4Z/")
-    assert invalid.status_code == 400 and invalid.json()["code"] == "invalid_uscc"
-    assert invalid.json()["problems"][0]["path"] == "uscc"
+    invalid = caller.get("/api/v1/enterprises/91350100M000100Y4Z/")  # check character wrong: names nobody
+    assert invalid.status_code == 404 and invalid.json()["code"] == "invalid_uscc"
+    assert invalid.json()["problems"][0]["path"] == "uscc" and "第18位" in invalid.json()["problems"][0]["reason"]
+    assert caller.get(f"/api/v1/enterprises/{subject.uscc}/", {"grade": "1"}).status_code == 400
+    other = caller.get("/api/v1/enterprises/a/b/c/")
+    assert other.status_code == 404 and other.json()["code"] == "not_found"
     unknown = caller.get("/api/v1/enterprises/91350100M000100Y43/")
     assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
 

@@ -1,6 +1,7 @@
 """Errors of the partner API as values with codes (STYLE), and the one shape every error answer
-has: ``{"code": "…", "detail": "<Chinese message>"}`` plus ``problems`` (a list of
-``{"path", "reason"}``) when the input had problems, as the import and the CLI report them."""
+has: ``{"code": "…", "detail": "<Chinese message>", "problems": [...]}``, where ``problems``
+lists ``{"path", "reason"}`` for each problem of the input (as the import and the CLI report
+them) and is empty otherwise."""
 
 from __future__ import annotations
 
@@ -62,8 +63,6 @@ def exception_handler(exc, context):
         return None  # an unexpected error: Django's 500 (logged), never a traceback to the client
     if isinstance(exc, ApiError):
         body = {"code": exc.error_code.value, "detail": exc.message, **exc.extra}
-        if exc.problems is not None:
-            body["problems"] = exc.problems
     elif isinstance(exc, exceptions.Throttled):
         wait = int(exc.wait or 1)
         body = {"code": ApiErrorCode.THROTTLED.value,
@@ -77,6 +76,7 @@ def exception_handler(exc, context):
         code, message = next(((c, m) for cls, (c, m) in _MESSAGES.items() if isinstance(exc, cls)),
                              (getattr(exc, "default_code", "error"), str(getattr(exc, "detail", ""))))
         body = {"code": code, "detail": message}
+    body["problems"] = exc.problems or [] if isinstance(exc, ApiError) else []
     return Response(body, status=response.status_code, headers=_kept_headers(response))
 
 

@@ -5,9 +5,24 @@ validation as every import, which reports each problem with its JSON path."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
-from qcredit.rules.kinds import BOOL, CHOICE_LABELS, COMMON_FIELDS, DATE, ENTERPRISE_FIELDS, ENUM, KINDS, RATE
+from qcredit.rules.kinds import (
+    BOOL,
+    CHOICE_LABELS,
+    COMMON_FIELDS,
+    DATE,
+    ENTERPRISE_FIELDS,
+    ENUM,
+    KINDS,
+    RATE,
+    SCOPE_QM,
+)
+
+# The one choice set shared by several kinds under a name another set also uses ("scope" of a
+# penalty adds "other"): named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
+SCOPE_QM_CHOICES = [(c, CHOICE_LABELS[c]) for c in SCOPE_QM]
 
 
 def _field(f, choices=None) -> serializers.Field:
@@ -26,34 +41,27 @@ def _field(f, choices=None) -> serializers.Field:
     return serializers.CharField(required=required, help_text=help_text)
 
 
-def _record_fields() -> dict:
+def _record_serializer(kind) -> type[serializers.Serializer]:
+    """One kind of record: the common fields and the kind's own (SPEC §3)."""
     fields = {f.name: _field(f) for f in COMMON_FIELDS if f.name != "kind"}
-    fields["kind"] = serializers.ChoiceField(choices=[(code, k.label) for code, k in KINDS.items()],
-                                             help_text="记录类别（SPEC §3）；其余字段按类别而定")
-    union: dict[str, list] = {}
-    for kind in KINDS.values():
-        for f in kind.fields:
-            union.setdefault(f.name, []).append(f)
-    for name, defs in union.items():
-        first = defs[0]
-        if first.type == ENUM:
-            choices = tuple(dict.fromkeys(c for d in defs for c in d.choices))
-            fields[name] = _field(first, choices)
-        else:
-            fields[name] = _field(first)
-        fields[name].required = False  # required or not depends on the kind
-    return fields
+    fields["kind"] = serializers.ChoiceField(choices=[(kind.code, kind.label)], help_text=f"记录类别：{kind.label}")
+    fields.update({f.name: _field(f) for f in kind.fields})
+    name = "".join(part.title() for part in kind.code.split("_")) + "RecordSerializer"
+    return type(name, (serializers.Serializer,), {**fields, "__doc__": f"{kind.label}（{kind.code}）"})
 
 
 BundleEnterpriseSerializer = type("BundleEnterpriseSerializer", (serializers.Serializer,),
                                   {f.name: _field(f) for f in ENTERPRISE_FIELDS})
-BundleRecordSerializer = type("BundleRecordSerializer", (serializers.Serializer,), _record_fields())
+RECORD_SERIALIZERS = {code: _record_serializer(kind) for code, kind in KINDS.items()}
+BundleRecordSerializer = PolymorphicProxySerializer(
+    component_name="BundleRecord", serializers=RECORD_SERIALIZERS, resource_type_field_name="kind", many=True,
+    required=False, help_text="档案记录；字段按记录类别（kind）而定；source 须为本客户端可报送的记录单位")
 
 
 class BundleSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=[("qcredit-archive/1", "qcredit-archive/1")], help_text="固定为 qcredit-archive/1")
     enterprises = BundleEnterpriseSerializer(many=True, required=False, help_text="企业（可省略档案中已有的企业）")
-    records = BundleRecordSerializer(many=True, required=False, help_text="档案记录；source 须为本客户端可报送的记录单位")
+    records = BundleRecordSerializer
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -84,8 +92,9 @@ class IntakeBatchSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(read_only=True, help_text="错误代码")
     detail = serializers.CharField(read_only=True, help_text="说明")
-    problems = ProblemSerializer(many=True, read_only=True, required=False, help_text="输入的问题及其位置")
+    problems = ProblemSerializer(many=True, read_only=True, help_text="输入的问题及其位置（没有时为空）")
 
 
 class IntakeRejectedSerializer(ErrorSerializer):
-    batch = IntakeBatchSerializer(read_only=True, help_text="被拒收的批次（试运行时编号为 null）")
+    batch = IntakeBatchSerializer(read_only=True, allow_null=True,
+                                  help_text="被拒收的批次（试运行时编号为 null）；请求本身有误（参数、编码）时为 null")

@@ -36,7 +36,16 @@ class PublicEnterpriseSerializer(serializers.Serializer):
                                     help_text="该企业当前公示的名单条目（红名单、A级企业公示、黑名单）；不在任何名单上时为空")
 
 
-class ListQuerySerializer(serializers.Serializer):
+class PageQuerySerializer(serializers.Serializer):
+    page = serializers.IntegerField(required=False, min_value=1, help_text="页码，从 1 开始")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=500, help_text="每页条数，默认 100，最多 500")
+
+
+class DryRunQuerySerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(required=False, help_text="试运行：只检查和统计，不写入（true / false）")
+
+
+class ListQuerySerializer(PageQuerySerializer):
     """Query parameters of the list endpoints."""
 
     region = serializers.RegexField(r"^\d{2,6}$", required=False, max_length=6,
@@ -46,11 +55,3 @@ class ListQuerySerializer(serializers.Serializer):
     updated_since = serializers.DateField(
         required=False, help_text="自该日（含）以来新列入的条目（YYYY-MM-DD）；条目公开后内容不变，撤下的条目不再公开，"
                                   "退出名单的情况由推送（发件箱）送达合作系统")
-    page = serializers.IntegerField(required=False, min_value=1, help_text="页码，从 1 开始")
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=500, help_text="每页条数，默认 100，最多 500")
-
-    def validate(self, data):
-        since, until = data.get("listed_since"), data.get("listed_until")
-        if since and until and since > until:
-            raise serializers.ValidationError({"listed_until": "不能早于 listed_since"})
-        return data

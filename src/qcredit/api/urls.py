@@ -1,6 +1,6 @@
 """/api/: the partner API v1, its OpenAPI schema and the documentation page (docs/api.md)."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import views, views_docs
@@ -15,5 +15,6 @@ urlpatterns = [
     path("v1/published-a/", views.PublishedAView.as_view(), name="published-a"),
     path("v1/blacklist/", views.BlacklistView.as_view(), name="blacklist"),
     path("v1/intake/batches/", views.IntakeBatchesView.as_view(), name="intake-batches"),
-    path("v1/intake/batches/<int:batch_id>/", views.IntakeBatchView.as_view(), name="intake-batch"),
+    path("v1/intake/batches/<str:batch_id>/", views.IntakeBatchView.as_view(), name="intake-batch"),
+    re_path(r"^v1/(?P<rest>.*)$", views.unknown),
 ]

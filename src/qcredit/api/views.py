@@ -30,7 +30,13 @@ from .serializers_intake import (
     IntakeRejectedSerializer,
 )
 from .serializers_internal import GradeSerializer
-from .serializers_public import ListQuerySerializer, PublicEnterpriseSerializer, PublicEntrySerializer
+from .serializers_public import (
+    DryRunQuerySerializer,
+    ListQuerySerializer,
+    PageQuerySerializer,
+    PublicEnterpriseSerializer,
+    PublicEntrySerializer,
+)
 from .throttling import ClientScopeThrottle
 
 
@@ -45,7 +51,7 @@ def intake_max_items() -> int:
 def _errors(*codes: int, **described) -> dict:
     texts = {400: "请求参数有误", 401: "未提供访问令牌，或令牌无效、已更换、客户端已停用",
              403: "客户端没有所需的权限范围，或企业不在其授权区域内", 404: "没有这个资源",
-             409: "与同时进行的报送冲突，请重试", 413: "批次过大", 429: "调用过于频繁（响应头 Retry-After 给出等待秒数）"}
+             409: "与同时进行的报送冲突，请重试", 413: "批次过大", 415: "请求内容类型不是 application/json 或 application/x-ndjson", 429: "调用过于频繁（响应头 Retry-After 给出等待秒数）"}
     return {code: OpenApiResponse(ErrorSerializer, description=described.get(f"e{code}", texts[code])) for code in codes}
 
 
@@ -74,11 +80,39 @@ class PartnerView(APIView):
                 client_address=request_address(request))
 
 
+def _query(request, serializer_class=None) -> dict:
+    """The query parameters, strictly: only known ones (a misspelt filter must not silently
+    filter nothing), each at most once, none empty, each valid (400 naming each problem)."""
+    known = set(serializer_class().fields) if serializer_class else set()
+    problems = []
+    for name, values in request.query_params.lists():
+        if name not in known:
+            problems.append({"path": name, "reason": "未知参数" + (f"（可用：{'、'.join(sorted(known))}）" if known
+                                                                   else "（该接口没有查询参数）")})
+        elif len(values) > 1:
+            problems.append({"path": name, "reason": "参数重复"})
+        elif not values[0].strip():
+            problems.append({"path": name, "reason": "参数值不能为空"})
+    if serializer_class is None:
+        if problems:
+            raise ApiError(ApiErrorCode.INVALID_PARAMETER, "查询参数有误", problems=problems)
+        return {}
+    query = serializer_class(data={k: v for k, v in request.query_params.items() if k in known})
+    if not query.is_valid():
+        problems += [{"path": name, "reason": " ".join(str(m) for m in messages)}
+                     for name, messages in query.errors.items() if name not in {p["path"] for p in problems}]
+    if problems:
+        raise ApiError(ApiErrorCode.INVALID_PARAMETER, "查询参数有误", problems=problems)
+    return query.validated_data
+
+
 def _uscc(value: str) -> str:
+    """A valid USCC, upper-cased; an invalid one names no enterprise: 404, saying why."""
     try:
         return normalize_uscc(value)
     except USCCError as exc:
         raise ApiError(ApiErrorCode.INVALID_USCC, f"统一社会信用代码无效：{exc.message}",
+                       status_code=status.HTTP_404_NOT_FOUND,
                        problems=[{"path": "uscc", "reason": exc.message}]) from None
 
 
@@ -87,8 +121,11 @@ def _not_found(uscc: str) -> ApiError:
                     status_code=status.HTTP_404_NOT_FOUND)
 
 
-USCC_PARAMETER = OpenApiParameter("uscc", OpenApiTypes.STR, OpenApiParameter.PATH,
-                                  description="统一社会信用代码（18 位，GB 32100-2015；小写字母按大写处理）")
+EXAMPLE_USCC = "91370102MA0314153A"  # SPEC §3.1's example
+USCC_PARAMETER = OpenApiParameter("uscc", {"type": "string", "pattern": "^[0-9A-Za-z]{18}$"}, OpenApiParameter.PATH,
+                                  description="统一社会信用代码（18 位，GB 32100-2015；小写字母按大写处理）。"
+                                              "无效的代码（如校验位不符）不指向任何企业：404，说明原因",
+                                  examples=[OpenApiExample("济南某某机械有限公司", value=EXAMPLE_USCC)])
 
 
 class EnterpriseView(PartnerView):
@@ -101,6 +138,7 @@ class EnterpriseView(PartnerView):
         parameters=[USCC_PARAMETER],
         responses={200: PublicEnterpriseSerializer, **_errors(400, 401, 403, 404, 429)})
     def get(self, request, uscc: str):
+        _query(request)
         uscc = _uscc(uscc)
         found = selectors.enterprise_public(uscc=uscc)
         if found is None:
@@ -119,6 +157,7 @@ class EnterpriseGradeView(PartnerView):
         parameters=[USCC_PARAMETER],
         responses={200: GradeSerializer, **_errors(400, 401, 403, 404, 429)})
     def get(self, request, uscc: str):
+        _query(request)
         uscc = _uscc(uscc)
         try:
             view = selectors.enterprise_grade(client=request.auth, uscc=uscc)
@@ -159,12 +198,7 @@ def _list_view(slug: str, title: str, description: str):
             parameters=[ListQuerySerializer],
             responses={200: PublicEntrySerializer(many=True), **_errors(400, 401, 403, 404, 429)})
         def get(self, request):
-            query = ListQuerySerializer(data=request.query_params)
-            if not query.is_valid():
-                raise ApiError(ApiErrorCode.INVALID_PARAMETER, "查询参数有误",
-                               problems=[{"path": name, "reason": " ".join(str(m) for m in messages)}
-                                         for name, messages in query.errors.items()])
-            params = query.validated_data
+            params = _query(request, ListQuerySerializer)
             since = max(filter(None, [params.get("listed_since"), params.get("updated_since")]), default=None)
             rows = selectors.list_public(list_slug=slug, region=params.get("region", ""), listed_since=since,
                                          listed_until=params.get("listed_until"))
@@ -237,7 +271,7 @@ def _batch_data(batch: IntakeBatch | None, outcome=None) -> dict:
 
 
 BUNDLE_EXAMPLE = {"format": "qcredit-archive/1", "records": [
-    {"id": "ZX-2026-0001", "uscc": "91370102MA0314153A", "kind": "external_credit", "date": "2026-03-02",
+    {"id": "ZX-2026-0001", "uscc": EXAMPLE_USCC, "kind": "external_credit", "date": "2026-03-02",
      "source": "人民银行济南分行征信中心", "provider": "bank", "rating": "AA"}]}
 
 
@@ -254,19 +288,26 @@ class IntakeBatchesView(PartnerView):
                     "按（source、id）幂等：重复报送不变，内容不同为更正（新版本）。涉及的企业立即重新评定。"
                     "记录的 source 必须是本客户端可报送的记录单位；企业须在客户端的授权区域内。"
                     "查询参数 dry_run=true 只检查和统计，不写入。权限范围：intake。",
-        parameters=[OpenApiParameter("dry_run", OpenApiTypes.BOOL, OpenApiParameter.QUERY, required=False,
-                                     description="试运行：只检查和统计，不写入")],
+        parameters=[DryRunQuerySerializer],
         request={"application/json": BundleSerializer, "application/x-ndjson": OpenApiTypes.STR},
         examples=[OpenApiExample("外部信用信息", value=BUNDLE_EXAMPLE, request_only=True)],
         responses={201: IntakeBatchSerializer, 200: OpenApiResponse(IntakeBatchSerializer, description="试运行的结果"),
                    400: OpenApiResponse(IntakeRejectedSerializer, description="档案包有问题，整批未写入"),
-                   **_errors(401, 403, 409, 413, 429)})
+                   **_errors(401, 403, 409, 413, 415, 429)})
     def post(self, request):
+        try:
+            return self._receive(request)
+        except ApiError as exc:
+            if exc.status_code == status.HTTP_400_BAD_REQUEST:  # the one shape of a 400 here
+                exc.extra.setdefault("batch", None)
+            raise
+
+    def _receive(self, request):
         length = request.META.get("CONTENT_LENGTH") or "0"
         if length.isdigit() and int(length) > intake_max_bytes():
             raise _too_large()
         text = request.data if isinstance(request.data, str) else ""
-        dry_run = request.query_params.get("dry_run", "").lower() in {"1", "true", "yes"}
+        dry_run = _query(request, DryRunQuerySerializer).get("dry_run", False)
         try:
             outcome = services.intake_batch_receive(client=request.auth, text=text, dry_run=dry_run,
                                                     max_items=intake_max_items())
@@ -285,10 +326,10 @@ class IntakeBatchesView(PartnerView):
     @extend_schema(
         operation_id="intake_batch_list", tags=["报送"], summary="本客户端报送过的批次",
         description="本客户端的报送批次（已接收和已拒收），从新到旧，分页。权限范围：intake。",
-        parameters=[OpenApiParameter("page", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False),
-                    OpenApiParameter("page_size", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False)],
-        responses={200: IntakeBatchSerializer(many=True), **_errors(401, 403, 404, 429)})
+        parameters=[PageQuerySerializer],
+        responses={200: IntakeBatchSerializer(many=True), **_errors(400, 401, 403, 404, 429)})
     def get(self, request):
+        _query(request, PageQuerySerializer)
         batches = IntakeBatch.objects.filter(client=request.auth).order_by("-received_at", "-id")
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(batches, request, view=self)
@@ -301,10 +342,20 @@ class IntakeBatchView(PartnerView):
     @extend_schema(
         operation_id="intake_batch_detail", tags=["报送"], summary="一个报送批次的结果",
         description="本客户端的一个报送批次：状态、各项计数、问题。权限范围：intake。",
-        responses={200: IntakeBatchSerializer, **_errors(401, 403, 404, 429)})
-    def get(self, request, batch_id: int):
-        batch = IntakeBatch.objects.filter(client=request.auth, pk=batch_id).first()
+        responses={200: IntakeBatchSerializer, **_errors(400, 401, 403, 404, 429)})
+    def get(self, request, batch_id: str):
+        _query(request)
+        batch = (IntakeBatch.objects.filter(client=request.auth, pk=int(batch_id)).first()
+                 if batch_id.isdigit() and len(batch_id) < 19 else None)
         if batch is None:
             raise ApiError(ApiErrorCode.NOT_FOUND, f"本客户端没有编号为 {batch_id} 的报送批次",
                            status_code=status.HTTP_404_NOT_FOUND)
         return Response(_batch_data(batch))
+
+
+def unknown(request, rest: str = ""):
+    """Any other address under /api/v1/: a JSON 404 in the API's error shape (not an HTML page)."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"code": ApiErrorCode.NOT_FOUND.value, "detail": f"没有这个接口：{request.path}",
+                         "problems": []}, status=404, json_dumps_params={"ensure_ascii": False})
