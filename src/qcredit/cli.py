@@ -511,6 +511,20 @@ def cmd_plans(args) -> int:
         raise InvalidInput(exc.problems) from None
 
 
+# --- api: partner API clients (issue 5 item 3; qcredit/api/cli.py) ------------------------------------
+
+
+def cmd_api(args) -> int:
+    _django()
+    from qcredit.api import cli as api_cli
+
+    _ensure_schema()
+    try:
+        return api_cli.run(args, print_table=_print_table)
+    except api_cli.InvalidArgument as exc:
+        raise InvalidInput(exc.problems) from None
+
+
 def cmd_manage(args) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -616,6 +630,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plans", help="双随机抽查计划：列出、按记录的随机种子抽取、复核抽取结果（运维工具：以“系统”身份操作）")
     plans_arguments(p)
     p.set_defaults(func=cmd_plans)
+
+    # api: partner API clients (issue 5 item 3); its subcommands are built in qcredit/api/cli.py
+    from qcredit.api.cli import add_arguments as api_arguments
+
+    p = sub.add_parser("api", help="合作部门接口客户端：创建、签发令牌、停用、调用记录（运维工具：以“系统”身份操作）")
+    api_arguments(p)
+    p.set_defaults(func=cmd_api)
 
     p = sub.add_parser("manage", help="Django 管理命令（migrate、createsuperuser 等）")
     p.add_argument("rest", nargs=argparse.REMAINDER)
