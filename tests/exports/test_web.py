@@ -36,6 +36,7 @@ def test_the_page_shows_the_datasets_fields_and_mapping(client, people, world):
         assert text in html
     assert 'value="3702"' not in html  # Qingdao is no choice for Jinan staff
     assert not re.search(r"<script(?![^>]*\bsrc=)", html) and " style=" not in html and not re.search(r"\son\w+=", html)
+    assert "{#" not in html and "{%" not in html
 
 
 @pytest.mark.parametrize(("fmt", "kind"), [("csv", "text/csv"), ("xlsx", "spreadsheetml"), ("json", "application/json")])

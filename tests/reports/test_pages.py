@@ -39,6 +39,7 @@ def test_every_staff_role_reads_every_page(client, history, people, username):
         html = response.content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
         assert " style=" not in html and not re.search(r"\son[a-z]+=", html), path
+        assert "{#" not in html and "{%" not in html, path  # no template syntax leaks into the page
 
 
 def test_auditors_and_visitors_are_refused(client, history, people):

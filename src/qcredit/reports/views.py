@@ -103,8 +103,14 @@ def _cells(table: Table) -> list[list[tuple]]:
     return [[(v, isinstance(v, int) and not isinstance(v, bool)) for v in row] for row in table.rows]
 
 
+def _numeric_columns(table: Table) -> list[bool]:
+    """Columns whose every value is a figure are right-aligned (their headers too)."""
+    return [i > 0 and all(isinstance(row[i], int) for row in table.rows) for i in range(len(table.columns))]
+
+
 def _present(tables: list[Table]) -> list[dict]:
-    return [{"t": t, "rows": _cells(t), "total": [(v, isinstance(v, int)) for v in t.total] if t.total else None}
+    return [{"t": t, "rows": _cells(t), "total": [(v, isinstance(v, int)) for v in t.total] if t.total else None,
+             "headers": list(zip(t.columns, _numeric_columns(t), strict=True))}
             for t in tables]
 
 
