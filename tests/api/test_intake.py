@@ -230,3 +230,11 @@ def test_a_collision_every_time_is_a_409_and_writes_nothing(subject, inspector, 
     response = inspector.post(BATCHES, bundle(sampling(subject.uscc, "RACE-2")))
     assert response.status_code == 409 and response.json()["code"] == "conflict"
     assert _snapshot() == before
+
+
+def test_times_are_given_in_beijing_time(inspector):
+    subject = enterprise("济南时区测试有限公司")  # the real clock (UTC inside), not the pinned one
+    body = inspector.post(BATCHES, bundle(sampling(subject.uscc, "TZ-1"))).json()
+    assert body["received_at"].endswith("+08:00")
+    assert inspector.get(f"{BATCHES}{body['id']}/").json()["received_at"] == body["received_at"]
+    assert inspector.get(BATCHES).json()["results"][0]["received_at"] == body["received_at"]

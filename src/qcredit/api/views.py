@@ -247,6 +247,11 @@ def _too_large() -> ApiError:
 
 
 def _batch_data(batch: IntakeBatch | None, outcome=None) -> dict:
+    """The batch as the API shows it (through its serializer: times in Asia/Shanghai)."""
+    return IntakeBatchSerializer(_batch_fields(batch, outcome)).data
+
+
+def _batch_fields(batch: IntakeBatch | None, outcome=None) -> dict:
     if batch is not None:
         return {"id": batch.pk, "status": batch.status, "dry_run": False, "received_at": batch.received_at,
                 "enterprises": batch.enterprises, "records": batch.records,
