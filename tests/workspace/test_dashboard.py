@@ -356,3 +356,14 @@ def test_the_dashboard_costs_the_same_number_of_queries_for_ten_or_forty_enterpr
     for i in range(30):
         world.enterprise(region=["370202", "370303", "370102"][i % 3])
     assert queries() == few
+
+
+def test_reading_the_grade_statistics_of_the_dashboard_is_an_access_event(client, world, people):
+    from qcredit.audit.models import AuditEvent
+
+    world.enterprise()
+    client.force_login(people["jinan-division"])
+    assert client.get("/workspace/").status_code == 200
+    event = AuditEvent.objects.get(action="workspace.dashboard.grade_statistics")
+    assert event.kind == AuditEvent.Kind.ACCESS and event.actor == people["jinan-division"]
+    assert '"3701"' in event.after

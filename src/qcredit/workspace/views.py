@@ -106,6 +106,11 @@ def home(request):
     distributions = selectors.grade_distributions(jurisdictions=jurisdictions)
     by_area = distributions.area
     movements = selectors.grade_movements(jurisdictions=jurisdictions, today=today)
+    # Grade statistics are internal (SPEC §7.1): a small county or industry bar can stand for a
+    # single enterprise's grade, so reading them is an access event, as in the reports.
+    audit_access(actor=request.user, action="workspace.dashboard.grade_statistics",
+                 obj=("workspace.dashboard", ",".join(jurisdictions), "等级统计"),
+                 detail={"jurisdictions": jurisdictions, "total": by_area.total})
     totals = by_area.totals
     return render(request, "workspace/home.html", {
         "today": today,
