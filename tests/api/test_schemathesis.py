@@ -47,7 +47,22 @@ writes = _load("POST", "examples", "fuzzing")
 
 
 @pytest.fixture
-def tokens(world, make_client) -> dict[str, str]:
+def in_test_transaction():
+    """Requests through the WSGI application end with Django closing "old" database connections,
+    which on PostgreSQL would close the test's own (its transaction with it); Django's test
+    client disconnects that handler during its requests, so do the same here."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def tokens(in_test_transaction, world, make_client) -> dict[str, str]:
     """A token of each scope and one with all of them, and data behind the schema's examples:
     the example enterprise (graded C) and the example batch's source for the intake clients."""
     subject = enterprise("济南某某机械有限公司")
