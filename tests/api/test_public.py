@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from qcredit.api.models import ApiCall
 from qcredit.audit.models import AuditEvent
 from qcredit.portal import selectors as portal
 
@@ -141,6 +142,9 @@ def test_uscc_lookup_normalises_case_and_404s_invalid_and_unknown_codes(world, m
     assert caller.get(f"/api/v1/enterprises/{subject.uscc}/", {"grade": "1"}).status_code == 400
     other = caller.get("/api/v1/enterprises/a/b/c/")
     assert other.status_code == 404 and other.json()["code"] == "not_found"
+    logged = ApiCall.objects.order_by("-id").first()  # logged like every call, with the token's prefix
+    assert (logged.path, logged.status, logged.token_prefix) == ("/api/v1/enterprises/a/b/c/", 404,
+                                                                 caller.client.token_prefix)
     unknown = caller.get("/api/v1/enterprises/91350100M000100Y43/")
     assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
 

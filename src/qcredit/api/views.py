@@ -359,8 +359,17 @@ class IntakeBatchView(PartnerView):
 
 
 def unknown(request, rest: str = ""):
-    """Any other address under /api/v1/: a JSON 404 in the API's error shape (not an HTML page)."""
+    """Any other address under /api/v1/: a JSON 404 in the API's error shape (not an HTML page),
+    logged like every call (no token is checked: there is nothing to authorise)."""
     from django.http import JsonResponse
 
-    return JsonResponse({"code": ApiErrorCode.NOT_FOUND.value, "detail": f"没有这个接口：{request.path}",
-                         "problems": []}, status=404, json_dumps_params={"ensure_ascii": False})
+    from .tokens import prefix_of
+
+    response = JsonResponse({"code": ApiErrorCode.NOT_FOUND.value, "detail": f"没有这个接口：{request.path}",
+                             "problems": []}, status=404, json_dumps_params={"ensure_ascii": False})
+    header = request.META.get("HTTP_AUTHORIZATION", "").split()
+    services.api_call_log(client=None, token_prefix=(prefix_of(header[-1]) or "") if header else "",
+                          method=request.method, path=request.path, query=request.META.get("QUERY_STRING", ""),
+                          scope="", status=404, started_at=timezone.now(), duration_ms=0,
+                          client_address=request_address(request))
+    return response
