@@ -126,6 +126,11 @@ def statement_public(*, target_kind: str, target_id: int) -> str:
     return _approved_statements(target_kind, [target_id]).get(int(target_id), "")
 
 
+def statements_public(*, target_kind: str, target_ids: list[int]) -> dict[int, str]:
+    """The approved statements of several public entries at once (a page of a list): id → text."""
+    return _approved_statements(target_kind, list(target_ids))
+
+
 _PUBLIC_STATUS = {
     Objection.State.RECEIVED: "已受理",
     Objection.State.INVESTIGATING: "调查核实中",

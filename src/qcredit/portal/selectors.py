@@ -165,14 +165,15 @@ def all_listings(*, uscc: str | None = None) -> list[Listing]:
 
 
 def with_statements(rows: Iterable[Listing]) -> list[Listing]:
-    """Fill in the approved statements of red-list entries (the other lists carry theirs)."""
-    out = []
-    for row in rows:
-        if row.redlist_entry_id is not None and not row.statement:
-            row = replace(row, statement=lists_public.statement_public(target_kind=TargetKind.REDLIST.value,
-                                                                       target_id=row.redlist_entry_id))
-        out.append(row)
-    return out
+    """Fill in the approved statements of red-list entries (the other lists carry theirs) — one
+    query for the whole page."""
+    rows = list(rows)
+    wanted = [r.redlist_entry_id for r in rows if r.redlist_entry_id is not None and not r.statement]
+    if not wanted:
+        return rows
+    statements = lists_public.statements_public(target_kind=TargetKind.REDLIST.value, target_ids=wanted)
+    return [replace(r, statement=statements.get(r.redlist_entry_id, ""))
+            if r.redlist_entry_id is not None and not r.statement else r for r in rows]
 
 
 def listed_usccs() -> dict[str, list[str]]:
