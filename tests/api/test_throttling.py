@@ -74,3 +74,23 @@ def test_the_default_rates_come_from_the_settings():
     from qcredit.api.throttling import parse_rate
 
     assert all(parse_rate(rate)[0] > 0 for rate in rates.values())
+
+
+def test_the_daily_job_drops_call_log_rows_past_their_retention_and_never_less_than_six_months(make_client):
+    from datetime import date, datetime, timedelta
+
+    from django.utils import timezone as tz
+
+    from qcredit.api.services import api_call_log, api_calls_prune
+
+    caller = make_client("public")
+    tzinfo = tz.get_current_timezone()
+    for days_ago in (10, 399, 401, 800):
+        api_call_log(client=caller.client, token_prefix="", method="GET", path="/api/v1/redlist/", query="",
+                     scope="public", status=200, duration_ms=3, client_address="127.0.0.1",
+                     started_at=datetime.combine(date(2026, 11, 30) - timedelta(days=days_ago),
+                                                 datetime.min.time(), tzinfo=tzinfo) + timedelta(hours=12))
+    assert api_calls_prune(today=date(2026, 11, 30))["deleted"] == 2
+    assert ApiCall.objects.count() == 2
+    with pytest.raises(ValueError):
+        api_calls_prune(today=date(2026, 11, 30), keep_days=90)

@@ -56,7 +56,8 @@ def test_the_daily_run_covers_every_workflow_step():
         "workdays.check", "grading.regrade_all", "rulesets.versions_reconcile",
         "redlist.expire_due", "redlist.revocation_reviews_reconcile", "redlist.revocation_reviews_flag_overdue",
         "lists.published_a_expire_due", "lists.published_a_reconcile", "lists.recheck_reconcile",
-        "lists.blacklist_end_due", "lists.objections_flag_overdue", "supervision.honour_reviews_reconcile"]
+        "lists.blacklist_end_due", "lists.objections_flag_overdue", "supervision.honour_reviews_reconcile",
+        "api.calls_prune"]
 
 
 def test_a_failing_step_is_recorded_and_the_steps_after_it_still_run(three_steps):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -147,6 +148,20 @@ def api_call_log(*, client: ApiClient | None, token_prefix: str, method: str, pa
     return ApiCall.objects.create(client=client, token_prefix=token_prefix[:16], occurred_at=started_at,
                                   method=method[:8], path=path[:300], query=query[:300], scope=scope[:16],
                                   status=status, duration_ms=max(0, duration_ms), client_address=client_address[:64])
+
+
+def api_calls_prune(*, today: date, keep_days: int | None = None) -> dict:
+    """Daily: drop call-log rows older than the retention (``QCREDIT_API_CALL_RETENTION_DAYS``,
+    default 400 days — more than the six months 网络安全法 第二十一条 asks). Confidential reads and
+    writes stay on the audit trail, which is never pruned."""
+    from django.conf import settings
+
+    keep_days = keep_days if keep_days is not None else int(getattr(settings, "QCREDIT_API_CALL_RETENTION_DAYS", 400))
+    if keep_days < 183:
+        raise ValueError("接口调用记录至少保存六个月（网络安全法 第二十一条）")
+    cutoff = datetime.combine(today - timedelta(days=keep_days), time.min, tzinfo=timezone.get_current_timezone())
+    deleted, _ = ApiCall.objects.filter(occurred_at__lt=cutoff).delete()
+    return {"deleted": deleted}
 
 
 # --- intake ----------------------------------------------------------------------------------------

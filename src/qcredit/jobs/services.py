@@ -118,6 +118,12 @@ def _honour_reviews_reconcile(today: date) -> object:
     return honour_reviews_reconcile(today=today)
 
 
+def _api_calls_prune(today: date) -> object:
+    from qcredit.api.services import api_calls_prune
+
+    return api_calls_prune(today=today)
+
+
 DAILY_STEPS: tuple[Step, ...] = (
     Step("workdays.check", "工作日历检查（今天与最长工作日期限所在年度的节假日安排）", _workdays_check),
     Step("grading.regrade_all", "全量重评（评价日为今天，SPEC §4.3）", _regrade),
@@ -134,6 +140,7 @@ DAILY_STEPS: tuple[Step, ...] = (
     Step("lists.objections_flag_overdue", "逾期未答复异议的提示（SPEC §5.4）", _objections_flag_overdue),
     Step("supervision.honour_reviews_reconcile", "C级企业荣誉与扶优政策的撤销/暂停审查补建（QCO 四(三)）",
          _honour_reviews_reconcile),
+    Step("api.calls_prune", "清理超过保存期限的接口调用记录（至少保存六个月）", _api_calls_prune),
 )
 
 REMINDER_STEPS: tuple[Step, ...] = (
