@@ -203,6 +203,9 @@ QCREDIT_EXCHANGE_BACKOFF_CAP = float(os.environ.get("QCREDIT_EXCHANGE_BACKOFF_CA
 QCREDIT_EXCHANGE_MAX_ATTEMPTS = int(os.environ.get("QCREDIT_EXCHANGE_MAX_ATTEMPTS", "16"))
 QCREDIT_EXCHANGE_CA_FILE = os.environ.get("QCREDIT_EXCHANGE_CA_FILE", "")  # the partners' CA, if private
 
+# api: the call log is kept this many days (the daily job prunes older rows; ≥ 183).
+QCREDIT_API_CALL_RETENTION_DAYS = int(os.environ.get("QCREDIT_API_CALL_RETENTION_DAYS", "400"))
+
 # api: the partner API (qcredit/api/, docs/api.md). Token authentication only (no session, no
 # HTTP Basic: a staff password never opens the API), JSON only (the browsable API would need
 # inline scripts), rates per scope counted per client in the call log (no Redis needed).
