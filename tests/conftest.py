@@ -17,6 +17,8 @@ settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True
 settings.register_profile("dev", deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
+from tests.browser.fixtures import _browser, page, phone_page  # noqa: E402, F401 - one browser for the suite
+
 REQUIRE_SERVICES = os.environ.get("QCREDIT_REQUIRE_SERVICES") == "1"
 
 

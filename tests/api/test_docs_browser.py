@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from ..browser.conftest import _browser, page, phone_page  # noqa: F401 - fixtures of the browser tests
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OPERATIONS = 8
@@ -23,9 +21,9 @@ def _check(pg, live_server) -> None:
     assert pg.console_errors == []
 
 
-def test_swagger_ui_renders_under_the_csp(live_server, page):  # noqa: F811
+def test_swagger_ui_renders_under_the_csp(live_server, page):
     _check(page, live_server)
 
 
-def test_the_documentation_works_on_a_phone(live_server, phone_page):  # noqa: F811
+def test_the_documentation_works_on_a_phone(live_server, phone_page):
     _check(phone_page, live_server)

@@ -50,7 +50,8 @@ def _text_of(response) -> tuple[str, bool]:
         return pdftext.read(body).text, False
     if kind.startswith("application/vnd.openxmlformats"):
         sheet = load_workbook(io.BytesIO(body)).active
-        return "\n".join(" ".join(str(c) for c in r if c is not None) for r in sheet.iter_rows(values_only=True)), False
+        # Cells joined by a tab: "A 守信" must not arise from a USCC ending in A beside "守信红名单".
+        return "\n".join("\t".join(str(c) for c in r if c is not None) for r in sheet.iter_rows(values_only=True)), False
     return body.decode("utf-8"), kind.startswith(("application/atom+xml", "application/xml"))
 
 

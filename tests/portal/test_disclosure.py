@@ -29,7 +29,9 @@ def readable(response) -> tuple[str, bool]:
         return pdftext.read(response.content).text, False
     if kind.startswith("application/vnd.openxmlformats"):
         sheet = load_workbook(io.BytesIO(response.content)).active
-        return "\n".join(" ".join(str(c) for c in row if c is not None) for row in sheet.iter_rows(values_only=True)), False
+        # Cells joined by a tab: a label like "A 守信" must not arise from two neighbouring cells
+        # (a USCC whose check character is A beside "守信红名单").
+        return "\n".join("\t".join(str(c) for c in row if c is not None) for row in sheet.iter_rows(values_only=True)), False
     body = response.content.decode("utf-8")
     return body, kind.startswith(("text/html", "application/atom+xml", "application/xml"))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..browser.conftest import _browser, login, page, phone_page  # noqa: F401  (fixtures)
+from ..browser.fixtures import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "qcredit-demo-2026"
@@ -14,7 +14,7 @@ PAGES = ("/workspace/reports/", "/workspace/reports/grades/", "/workspace/report
          "/workspace/reports/lists/", "/workspace/reports/deadlines/", "/workspace/exchange/exports/")
 
 
-def test_report_and_export_pages_at_laptop_and_phone_width(page, phone_page, live_server, history):  # noqa: F811
+def test_report_and_export_pages_at_laptop_and_phone_width(page, phone_page, live_server, history):
     for pg, width in ((page, 1280), (phone_page, 375)):
         login(pg, live_server, "sheng-office", PASSWORD)
         for path in PAGES:
@@ -27,7 +27,7 @@ def test_report_and_export_pages_at_laptop_and_phone_width(page, phone_page, liv
         assert pg.console_errors == [], (width, pg.console_errors)
 
 
-def test_the_export_form_downloads_a_csv(page, live_server, history):  # noqa: F811
+def test_the_export_form_downloads_a_csv(page, live_server, history):
     login(page, live_server, "jinan-division", PASSWORD)
     page.goto(f"{live_server.url}/workspace/exchange/exports/")
     page.select_option("select[name=dataset]", "penalties")

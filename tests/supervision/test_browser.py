@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from qcredit.supervision.models import InspectionPlan
 
-from ..browser.conftest import _browser, login, page, phone_page  # noqa: F401  (fixtures)
+from ..browser.fixtures import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "qcredit-demo-2026"
@@ -21,7 +21,7 @@ def page_width(pg) -> int:
     return pg.evaluate("document.documentElement.scrollWidth")
 
 
-def test_a_plan_is_made_drawn_and_published_in_the_browser(page, phone_page, live_server, people, grades,  # noqa: F811
+def test_a_plan_is_made_drawn_and_published_in_the_browser(page, phone_page, live_server, people, grades,
                                                             inspectors):
     grades.many({"A": 2, "B": 2, "C": 2, "D": 1})
     page.on("dialog", lambda dialog: dialog.accept())

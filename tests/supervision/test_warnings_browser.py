@@ -10,7 +10,7 @@ import pytest
 
 from qcredit.supervision import warnings
 from qcredit.supervision.models_warnings import WarningLetter
-from tests.browser.conftest import _browser, login, page, phone_page  # noqa: F401  (fixtures)
+from tests.browser.fixtures import login
 from tests.lists.world import World
 
 PASSWORD = "pw-123456"
@@ -36,7 +36,7 @@ def no_sideways_scroll(pg) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_queue_and_form_on_a_phone(phone_page, live_server, scene):  # noqa: F811
+def test_queue_and_form_on_a_phone(phone_page, live_server, scene):
     login(phone_page, live_server, "lx-clerk", PASSWORD)
     phone_page.goto(f"{live_server.url}/workspace/supervision/warnings/")
     assert "历下浏览器测试机械有限公司" in phone_page.content()
@@ -49,7 +49,7 @@ def test_queue_and_form_on_a_phone(phone_page, live_server, scene):  # noqa: F81
 
 
 @pytest.mark.django_db(transaction=True)
-def test_issuing_with_the_confirm_dialog_and_the_enterprise_downloads_it(page, live_server, scene):  # noqa: F811
+def test_issuing_with_the_confirm_dialog_and_the_enterprise_downloads_it(page, live_server, scene):
     login(page, live_server, "lx-clerk", PASSWORD)
     page.goto(f"{live_server.url}/workspace/supervision/warnings/issue/{scene['enterprise'].uscc}/")
     page.fill("input[name=rectification_workdays]", "12")
