@@ -44,6 +44,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from qcredit.demo_supervision import SupervisionStory, supervision_summary
 from qcredit.rules.dates import add_months
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -196,6 +197,13 @@ class ArchiveView:
     def grade(self, uscc: str, day: date) -> str:
         return self.evaluate(uscc, day).grade
 
+    def grade_with(self, uscc: str, item: dict, day: date) -> str:
+        """The grade on ``day`` if the archive also had the record ``item`` (not kept)."""
+        from qcredit.rules import evaluate, ruleset_for
+
+        records = [*self.records.get(uscc, ()), self._record({"uscc": uscc, **item})]
+        return evaluate(self.data[uscc], records, day, ruleset_for(day)).grade
+
     def has_honour(self, uscc: str) -> bool:
         return any(r.kind == "honour" and r.honour_type in QUALIFYING_HONOURS for r in self.records.get(uscc, ()))
 
@@ -241,7 +249,7 @@ class Skipped(Exception):
         self.consequence = consequence
 
 
-class Story:
+class Story(SupervisionStory):
     """The replayed months: :meth:`build` lays out every step on its day (who does what, through
     which service), :meth:`replay` runs the days in order. Subjects are chosen when their first
     step runs, from what the archive holds then and will hold (``view``); ``made`` keeps what
@@ -417,12 +425,19 @@ class Story:
     def step(self, label: str, run: Callable[[], object]) -> Callable[[], object]:
         """A step that reports, and does not stop the replay, when the archive or the calendar
         does not allow it (a missing holiday year, no suitable enterprise, a refused service)."""
-        from qcredit.accounts.services import AccessDenied
+        from qcredit.accounts.services import AccessDenied, UnitError
+        from qcredit.api.errors import ClientError
         from qcredit.archive.services import ArchiveError
+        from qcredit.exchange.errors import ExchangeError
         from qcredit.lists.errors import ListsError
         from qcredit.redlist.errors import RedListError
         from qcredit.rulesets.errors import RuleSetVersionError
+        from qcredit.supervision.errors import SupervisionError
+        from qcredit.supervision.warnings import WarningError
         from qcredit.workdays.errors import MissingHolidayYear
+
+        refused = (RedListError, ListsError, RuleSetVersionError, ArchiveError, AccessDenied, SupervisionError,
+                   WarningError, ClientError, ExchangeError, UnitError)
 
         def guarded():
             try:
@@ -430,7 +445,7 @@ class Story:
             except Skipped as exc:
                 if not exc.consequence:
                     self.notes.append(str(exc))
-            except (RedListError, ListsError, RuleSetVersionError, ArchiveError, AccessDenied) as exc:
+            except refused as exc:
                 self.notes.append(f"{label}：{getattr(exc, 'message', exc)}")
             except MissingHolidayYear as exc:
                 self.notes.append(f"{label}：{exc}")
@@ -446,6 +461,8 @@ class Story:
         self._blacklist()
         self._objections_and_statements()
         self._ruleset()
+        self._issue5()  # supervision, the partner API (qcredit.demo_supervision)
+        self._outbox()  # last: its delivery runs on the stop days of every other step
 
     def _foundation(self) -> None:
         def accounts():
@@ -1100,4 +1117,4 @@ def workflow_summary() -> list[str]:
                                                               (Statement.State.PENDING, "待审核")]) or "无"))
     for version in RuleSetVersion.objects.exclude(state="active").order_by("version"):
         lines.append(f"规则版本：{version.version}（{version.get_state_display()}，未启用）")
-    return lines
+    return lines + supervision_summary()
