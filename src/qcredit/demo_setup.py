@@ -1,8 +1,8 @@
 """``qcredit demo`` / ``make demo``: a working system on the embedded SQLite database with a
 realistic Shandong demo archive, graded, with demo logins, and every workflow in a realistic
 state (red list, A publication, re-checks and black list, objections, statements, a rule-set
-draft), built by replaying some fifteen months of daily work through the services
-(:mod:`qcredit.demo_workflows`)."""
+draft, inspection plans, warnings, partner API clients, the outbox), built by replaying some
+fifteen months of daily work through the services (:mod:`qcredit.demo_workflows`)."""
 
 from __future__ import annotations
 
@@ -82,11 +82,34 @@ def run_demo(*, enterprises: int = 2000, serve: bool = True, addr: str = "127.0.
         print(f"  {name:18s} {role}（{unit}）")
     if enterprise_logins:
         print(f"  另有 {len(enterprise_logins)} 个企业账号（qy-统一社会信用代码小写，如 {enterprise_logins[0]}），"
-              "是演示流程中提出A级公示申请和企业声明的企业")
+              "是演示流程中提出A级公示申请、提交企业声明或收到黄牌警告书的企业")
+    _print_partner_access(addr)
     if serve:
         print(f"\n访问 http://{addr}/ （Ctrl+C 停止）")
         call_command("runserver", addr, "--noreload", "--insecure")
     return 0
+
+
+def _print_partner_access(addr: str) -> None:
+    """The demo's partner API clients with their (demo-only, fixed) tokens and a curl line each."""
+    from qcredit.accounts.models import EnterpriseAccount
+    from qcredit.demo_supervision import demo_api_clients
+
+    clients = demo_api_clients()
+    if not clients:
+        return
+    account = EnterpriseAccount.objects.filter(user__username="enterprise").select_related("enterprise").first()
+    uscc = account.enterprise.uscc if account else "统一社会信用代码"
+    examples = {"public": "api/v1/redlist/", "internal-grade": f"api/v1/enterprises/{uscc}/grade/",
+                "intake": "api/v1/intake/batches/"}
+    print(f"\n合作部门接口（说明 http://{addr}/api/docs/；以下令牌固定，仅用于演示库）：")
+    for client, token in clients:
+        print(f"  {client.name}（{client.code}，权限 {' '.join(client.scope_list)}）")
+        if token is None:
+            print(f"    令牌已重新签发，演示令牌失效（qcredit api token {client.code} 可再签发）")
+            continue
+        path = next((examples[s] for s in client.scope_list if s in examples), "api/v1/redlist/")
+        print(f'    curl -H "Authorization: Bearer {token}" http://{addr}/{path}')
 
 
 def _own_enterprise():
