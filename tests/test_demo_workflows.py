@@ -1,6 +1,8 @@
 """`qcredit demo`: every workflow of the red list, A publication, D re-check and black list,
-objections, statements and rule sets in a realistic state, reached through the services by the
-demo accounts over a replayed history (qcredit.demo_workflows); a second run adds nothing.
+objections, statements and rule sets — and of issue 5: inspection plans, conflicts, early warning,
+the partner API and the outbox — in a realistic state, reached through the services by the demo
+accounts over a replayed history (qcredit.demo_workflows, qcredit.demo_supervision); a second run
+adds nothing.
 
 The demo runs once, on a small archive and a pinned date (2026-11-30, a Monday whose year's
 holiday schedule is loaded), as a transactional test: the reactions the services schedule on
@@ -8,21 +10,27 @@ commit (revocation reviews, re-checks) run as they do in production."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from datetime import date
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 
 from qcredit.accounts.demo import BUREAUS, FUNCTIONS, demo_username
 from qcredit.accounts.models import EnterpriseAccount
+from qcredit.api import tokens
+from qcredit.api.models import ApiCall, ApiClient, IntakeBatch
 from qcredit.archive.models import Enterprise, Record
 from qcredit.audit.models import AuditEvent
 from qcredit.audit.selectors import audit_chain_verify
 from qcredit.demo_setup import run_demo
+from qcredit.demo_supervision import DEMO_CLIENTS, PROVINCE_PLAN_SEED, demo_api_clients, demo_token
 from qcredit.demo_workflows import StaffCalendar, demo_clock
-from qcredit.grading.models import GradeState
+from qcredit.exchange.models import DeliveryAttempt, OutboxMessage, Partner, PublicationEvent
+from qcredit.grading.models import GradeChange, GradeState
 from qcredit.lists import selectors as lists_selectors
 from qcredit.lists.models import (
     AApplication,
@@ -47,13 +55,19 @@ from qcredit.redlist.models import (
 from qcredit.redlist.selectors import public_entries
 from qcredit.redlist.services.common import bureau_of
 from qcredit.rulesets.models import RuleSetVersion
+from qcredit.supervision.models import Conflict, InspectionPlan, PlanAssignment, PlanItem
+from qcredit.supervision.models_warnings import HonourPolicyReview, PreferentialPolicy, WarningLetter
+from qcredit.supervision.selectors import public_plan
+from qcredit.supervision.services import plan_reproduces
 from qcredit.workdays.calendar import workdays_between
 
 TODAY = date(2026, 11, 30)
 ENTERPRISES = 300
 WORKFLOW_MODELS = (RedList, Nomination, Meeting, AgendaItem, Entry, RevocationReview, RemovalItem, AApplication,
                    PublishedA, Recheck, BlacklistEntry, Objection, Statement, RuleSetVersion, Record, Enterprise,
-                   EnterpriseAccount, AuditEvent)
+                   EnterpriseAccount, AuditEvent, InspectionPlan, PlanItem, Conflict, PreferentialPolicy,
+                   HonourPolicyReview, WarningLetter, ApiClient, ApiCall, IntakeBatch, PublicationEvent, OutboxMessage,
+                   DeliveryAttempt)
 
 
 def counts() -> dict[str, int]:
@@ -80,6 +94,10 @@ def test_the_demo_shows_every_workflow_through_the_services_and_a_second_run_add
     black_list_and_re_checks()
     objections_with_receipts_and_statements(province)
     a_previewed_rule_set_draft()
+    inspection_plans_drawn_published_and_answered()
+    a_failing_enterprise_warned_and_its_policy_suspended()
+    partner_clients_with_the_printed_tokens_an_intake_batch_and_logged_calls(out)
+    the_outbox_of_the_enabled_partner_waits_for_an_unreachable_address()
     the_audit_trail_is_one_verified_chain_of_demo_accounts_in_time_order()
 
     before = counts()
@@ -221,6 +239,123 @@ def a_previewed_rule_set_draft():
     assert draft.overrides["redlist_clean_years"]["value"] == 5 and draft.effective_from > TODAY
 
 
+# --- supervision by grade (SPEC §9, QCO 四) -------------------------------------------------------------------
+
+
+def inspection_plans_drawn_published_and_answered():
+    plans = InspectionPlan.objects.select_related("unit")
+    province = plans.get(state=InspectionPlan.State.RESULTS_RECORDED)
+    assert province.unit.jurisdiction == "37" and province.regions == ["3701", "3702"]
+    assert province.seed == PROVINCE_PLAN_SEED and plan_reproduces(province)  # the same seed gives the same plan
+    items = PlanItem.objects.filter(plan=province).select_related("enterprise", "record")
+    assert items.count() >= 2 and not items.filter(result="").exists()
+    for item in items:  # every result is an archive record of the plan's kind, dated in the plan's period
+        assert item.record.kind == "sampling" and item.record.result == item.result
+        assert item.record.record_id == f"PLAN-{province.pk}-{item.enterprise.uscc}"
+        assert province.starts_on <= item.inspected_on <= item.result_at.date()
+        assert item.enterprise.region[:4] in {"3701", "3702"} and item.enterprise.industry.startswith("C38")
+    failed = items.filter(result=PlanItem.Result.FAIL)
+    assert failed.exists()
+    for item in failed:  # regraded at once: A or B into C when the result was entered
+        moves = GradeChange.objects.filter(enterprise=item.enterprise, from_grade__in=("A", "B"), to_grade="C")
+        # Compared as instants: on SQLite the grading run writes occurred_at by raw SQL with its +08:00 offset.
+        assert item.result_at in {m.occurred_at for m in moves}
+    public = public_plan(province.pk)  # published with its results, inspectors named (family name first)
+    assert public.results_public and sorted(i.uscc for i in public.items) == sorted(
+        items.values_list("enterprise__uscc", flat=True))
+    assert all(p.name[0] in "王李张刘陈杨" and len(p.name) in (2, 3) for i in public.items for p in i.inspectors)
+    page = Client().get(f"/inspections/{province.pk}/")
+    assert page.status_code == 200 and province.name in page.content.decode()
+
+    conflicts = Conflict.objects.filter(ended_at__isnull=True)
+    assert conflicts.count() == 3
+    drawn = {(c.inspector_id, c.enterprise_id) for c in conflicts} & set(
+        PlanItem.objects.values_list("assignments__inspector_id", "enterprise_id"))
+    assert not drawn  # 回避: no inspector is ever assigned to an enterprise of a declared conflict
+    pooled = [c for c in conflicts if PlanItem.objects.filter(enterprise=c.enterprise).exists()]
+    assert len(pooled) == 3  # each conflict concerns a drawn enterprise of a plan drawn from the inspector's unit
+    assert PlanAssignment.objects.filter(item__plan=province).values("inspector").distinct().count() >= 2
+
+    jinan = plans.get(state=InspectionPlan.State.PUBLISHED)
+    assert jinan.unit.jurisdiction == "3701" and jinan.kind == InspectionPlan.Kind.INSPECTION
+    entered = PlanItem.objects.filter(plan=jinan).exclude(result="")
+    assert entered.exists() and PlanItem.objects.filter(plan=jinan, result="").exists()  # results in part
+    assert public_plan(jinan.pk) is not None and not public_plan(jinan.pk).results_public
+    draft = plans.get(state=InspectionPlan.State.DRAFT)
+    assert draft.drawn_at is None and public_plan(draft.pk) is None
+
+
+def a_failing_enterprise_warned_and_its_policy_suspended():
+    assert PreferentialPolicy.objects.count() >= 2
+    decided = HonourPolicyReview.objects.get(state=HonourPolicyReview.State.DECIDED)
+    assert decided.subject_kind == HonourPolicyReview.Subject.POLICY and decided.decision == "suspend"
+    assert decided.policy.state == PreferentialPolicy.State.SUSPENDED and decided.decided_by.username == "sheng-division"
+    enterprise = decided.enterprise
+    item = PlanItem.objects.get(enterprise=enterprise, result=PlanItem.Result.FAIL)
+    assert decided.episode.to_grade == "C" and decided.episode.occurred_at == item.result_at  # opened by the fall
+    assert HonourPolicyReview.objects.filter(state=HonourPolicyReview.State.OPEN).exists()
+
+    letters = WarningLetter.objects.order_by("issued_at")
+    assert letters.count() == 2
+    read, unread = letters
+    assert read.enterprise == enterprise and read.issued_on > item.result_at.date()
+    assert read.received_by.enterprise_account.enterprise == enterprise and read.received_at > read.issued_at
+    assert bytes(read.pdf).startswith(b"%PDF") and hashlib.sha256(bytes(read.pdf)).hexdigest() == read.pdf_sha256
+    assert read.facts and read.rectify_by < TODAY
+    assert unread.received_at is None and unread.enterprise.region.startswith("3701") and unread.rectify_by >= TODAY
+    assert AuditEvent.objects.filter(action="supervision.warning_letter.download", object_id=str(read.pk)).exists()
+
+
+# --- the partner API and the outbox (SPEC §7.2) ---------------------------------------------------------------
+
+
+def partner_clients_with_the_printed_tokens_an_intake_batch_and_logged_calls(out):
+    clients = demo_api_clients()
+    assert [(c.code, tuple(c.scope_list)) for c, _ in clients] == [(code, scopes) for code, _, scopes, *_ in DEMO_CLIENTS]
+    for client, token in clients:
+        assert token == demo_token(client.code) and tokens.matches(token, client.token_hash)
+        assert f'curl -H "Authorization: Bearer {token}" http://127.0.0.1:8000/api/v1/' in out
+    calls = ApiCall.objects.all()  # the story's calls: an intake batch, public queries, one grade query
+    assert {c.status for c in calls} == {200, 201} and calls.filter(path__endswith="/grade/").count() == 1
+    assert AuditEvent.objects.filter(kind="access", actor_name="api-rzxy-sd").count() == 1
+    batch = IntakeBatch.objects.get()
+    assert batch.status == IntakeBatch.Status.ACCEPTED and batch.client.code == "dzjg-sd"
+    assert batch.records_created == batch.records > 0 and batch.regraded > 0
+    pushed = Record.objects.filter(recorded_via="api:dzjg-sd")
+    assert pushed.count() == batch.records and set(pushed.values_list("kind", flat=True)) == {"statutory_test"}
+
+    public_token = demo_token("xyzg-sd")  # the printed token works
+    answer = Client(HTTP_AUTHORIZATION=f"Bearer {public_token}").get("/api/v1/redlist/")
+    assert answer.status_code == 200 and answer.json()["count"] == len(public_entries(on=TODAY))
+    refused = Client(HTTP_AUTHORIZATION=f"Bearer {public_token}").get(
+        f"/api/v1/enterprises/{batch_uscc(batch)}/grade/")
+    assert refused.status_code == 403  # the public scope never reads a grade
+
+
+def batch_uscc(batch) -> str:
+    return Record.objects.filter(recorded_via=f"api:{batch.client.code}").select_related("enterprise").first() \
+        .enterprise.uscc
+
+
+def the_outbox_of_the_enabled_partner_waits_for_an_unreachable_address():
+    enabled = Partner.objects.get(enabled=True)
+    assert enabled.code == "creditchina-sd" and enabled.endpoint.startswith("http://127.0.0.1:9/")
+    assert not Partner.objects.get(code="gsxt-sd").enabled  # as seeded: no message is made for it
+    events = PublicationEvent.objects.all()
+    assert events.filter(kind="withdrawn").exists()
+    messages = OutboxMessage.objects.all()
+    assert sorted(messages.values_list("event_id", flat=True)) == sorted(events.values_list("pk", flat=True))
+    assert set(messages.values_list("partner__code", flat=True)) == {"creditchina-sd"}
+    assert set(messages.values_list("state", flat=True)) == {OutboxMessage.State.PENDING}  # none lost, none failed
+    tried = messages.get(failures__gt=0)  # the first due message, tried on each stop day since
+    assert tried.event_id == events.order_by("pk").first().pk and 2 <= tried.failures == tried.attempts < 16
+    attempts = DeliveryAttempt.objects.filter(message=tried)
+    assert attempts.count() == tried.attempts and {a.outcome for a in attempts} == {DeliveryAttempt.Outcome.RETRY}
+    assert not DeliveryAttempt.objects.exclude(message=tried).exists()
+    for withdrawal in messages.filter(kind="withdrawn"):  # waits behind its undelivered publication
+        assert messages.filter(entry_key=withdrawal.entry_key, kind="published", event_id__lt=withdrawal.event_id).exists()
+
+
 # --- the audit trail (SPEC §7.3) ---------------------------------------------------------------------------
 
 
@@ -229,11 +364,15 @@ def the_audit_trail_is_one_verified_chain_of_demo_accounts_in_time_order():
     assert broken is None and read == AuditEvent.objects.count()
     staff = {demo_username(level, role) for level, *_ in BUREAUS for role, *_ in FUNCTIONS}
     enterprises = set(EnterpriseAccount.objects.values_list("user__username", flat=True))
+    partners = set(ApiClient.objects.values_list("user__username", flat=True))
     actors = set(AuditEvent.objects.values_list("actor_name", flat=True))
-    assert actors <= staff | enterprises | {"系统"}
+    assert actors <= staff | enterprises | partners | {"系统"}
     for action, role in (("redlist.nomination.submit", "division"), ("redlist.nomination.legal_review", "legal"),
                          ("redlist.agenda_item.decide", "office"), ("lists.a_application.evaluate", "evaluator"),
-                         ("lists.recheck.confirm", "reviewer"), ("lists.statement.moderate", "office")):
+                         ("lists.recheck.confirm", "reviewer"), ("lists.statement.moderate", "office"),
+                         ("supervision.plan.draw", "division"), ("supervision.conflict.declare", "division"),
+                         ("supervision.warning_letter.issue", "division"), ("api.client.create", "admin"),
+                         ("exchange.partner.change", "admin")):
         events = AuditEvent.objects.filter(action=action)
         assert events.exists() and set(events.values_list("role", flat=True)) == {role}, action
     times = list(AuditEvent.objects.order_by("seq").values_list("occurred_at", flat=True))
