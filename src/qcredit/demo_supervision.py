@@ -259,7 +259,7 @@ class SupervisionStory:
             (PreferentialPolicy.Kind.SUPPORT, "质量提升扶优扶强专项支持", "山东省市场监督管理局", date(2025, 3, 18), 36, "鲁市监质发〔2025〕12号"),
             (PreferentialPolicy.Kind.FAMOUS_BRAND, "山东名牌产品", "山东省市场监督管理局", date(2024, 12, 20), 36, "鲁市监质发〔2024〕58号"),
             (PreferentialPolicy.Kind.SUPPORT, "质量标杆企业培育扶持", "山东省市场监督管理局", date(2025, 6, 6), 24, "鲁市监质发〔2025〕31号"),
-            (PreferentialPolicy.Kind.EXPORT_EXEMPTION, "出口商品免验", "青岛海关", date(2024, 9, 2), 36, "青关检〔2024〕7号"),
+            (PreferentialPolicy.Kind.EXPORT_EXEMPTION, "出口商品免验", "济南海关", date(2024, 9, 2), 36, "济关检〔2024〕7号"),
         ]
         actor = self.person("sheng", "division")
         for uscc, (kind, name, granted_by, granted_on, months, ref) in zip(holders, texts, strict=False):
