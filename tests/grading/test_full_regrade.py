@@ -174,3 +174,30 @@ def test_a_large_incremental_regrade_uses_the_batch_and_agrees_with_the_full_one
     false_claim(many[2], 10)
     again = services.regrade_enterprises(enterprise_ids=ids, as_of=AS_OF)
     assert again.snapshots == 1 and GradeState.objects.get(enterprise=many[2]).evaluation.run_id == again.pk
+
+
+@pytest.mark.django_db
+def test_times_written_by_the_set_based_statements_compare_like_orm_times():
+    """GradeChange.occurred_at and Evaluation.computed_at come from raw SQL; they must be stored
+    as the ORM stores datetimes, so that filtering on them finds what it should (on SQLite a bare
+    aware datetime was stored with "+08:00" and missed by an equality or range filter)."""
+    from datetime import timedelta
+
+    from django.utils import timezone as tz
+
+    from qcredit.archive.bundle import validate_bundle
+    from qcredit.archive.demo import generate_bundle
+    from qcredit.archive.imports import import_bundle
+    from qcredit.grading.models import Evaluation, GradeChange
+    from qcredit.grading.services import regrade_all
+
+    import_bundle(validate_bundle(generate_bundle(enterprises=5, as_of=tz.localdate())), via="test", regrade=False)
+    run = regrade_all()
+    run.refresh_from_db()
+    change = GradeChange.objects.filter(run=run).first()
+    assert GradeChange.objects.filter(run=run, occurred_at=change.occurred_at).count() == GradeChange.objects.filter(
+        run=run).count()
+    assert GradeChange.objects.filter(occurred_at__gte=run.finished_at - timedelta(seconds=1),
+                                      occurred_at__lte=run.finished_at + timedelta(seconds=1), run=run).exists()
+    evaluation = Evaluation.objects.filter(run=run).first()
+    assert Evaluation.objects.filter(computed_at=evaluation.computed_at, run=run).exists()

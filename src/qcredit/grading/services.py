@@ -103,10 +103,17 @@ _INSERT_EVALUATIONS = (
 )
 
 
+def _sql_now(moment):
+    """A timestamp as a raw-SQL parameter, stored exactly as the ORM stores it (on SQLite: UTC
+    text without an offset; a bare aware datetime would be written with "+08:00" and then compare
+    wrongly with every ORM-written time)."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
 def _insert_batch(run: GradingRun, ruleset: RuleSet, ids_sql: str | None, ids_params: dict) -> None:
     vendor = connection.vendor
     run_params = dict(run_id=run.id, as_of=batch.Dialect(vendor).date(run.as_of), ruleset=ruleset.version,
-                      now=timezone.now())
+                      now=_sql_now(timezone.now()))
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             # One big analytical statement: JIT compilation costs more than it saves here, and
@@ -208,7 +215,7 @@ def _finish(run: GradingRun, *, evaluated: int) -> GradingRun:
             "SELECT ev.enterprise_id, ev.run_id, ev.id, COALESCE(gs.grade, ''), ev.grade, ev.as_of, %(now)s "
             "FROM grading_evaluation ev LEFT JOIN grading_gradestate gs ON gs.enterprise_id = ev.enterprise_id "
             "WHERE ev.run_id = %(run)s AND (gs.grade IS NULL OR (gs.grade <> ev.grade AND gs.as_of <= ev.as_of))",
-            {"now": now, "run": run.id},
+            {"now": _sql_now(now), "run": run.id},
         )
         changes = cursor.rowcount
         # The checksum of the evidence (PostgreSQL: the full regrade compares it; SQLite compares
