@@ -77,3 +77,20 @@ def test_unknown_and_invalid_codes(world, make_client):
     caller = make_client("internal-grade")
     assert caller.get("/api/v1/enterprises/91350100M000100Y43/grade/").status_code == 404
     assert caller.get("/api/v1/enterprises/not-a-code/grade/").json()["code"] == "invalid_uscc"
+
+
+def test_the_grade_is_dated_by_the_latest_full_regrade_that_confirmed_it(world, make_client, today):
+    """A full regrade stores a new snapshot only where a result changed; an unchanged grade is
+    confirmed as of that regrade, and the API says so (not the day the result last changed)."""
+    from datetime import timedelta
+
+    from qcredit.grading.services import regrade_all
+
+    caller = make_client("internal-grade")
+    c = world.hidden["c"]
+    state = GradeState.objects.get(enterprise=c)
+    later = state.as_of + timedelta(days=1)
+    regrade_all(as_of=later)
+    state.refresh_from_db()
+    body = _grade(caller, c)
+    assert body["grade"] == "C" and body["as_of"] == max(state.as_of, later).isoformat()

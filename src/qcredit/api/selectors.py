@@ -178,6 +178,7 @@ def enterprise_grade(*, client, uscc: str) -> GradeView | None:
     from qcredit.archive.models import Enterprise, Record
     from qcredit.audit.services import audit_access
     from qcredit.grading.models import GradeState
+    from qcredit.grading.selectors import confirmed_as_of
     from qcredit.grading.services import available_rulesets, parse_evidence
     from qcredit.rules.evaluate import evaluation_from_snapshot
     from qcredit.rules.uscc import USCCError, normalize_uscc
@@ -214,7 +215,7 @@ def enterprise_grade(*, client, uscc: str) -> GradeView | None:
                 .order_by("-date", "source", "record_id")]
     view = GradeView(
         uscc=uscc, name=enterprise.name, region=enterprise.region, grade=state.grade if state else None,
-        as_of=state.as_of if state else None, since=state.since if state else None,
+        as_of=confirmed_as_of(state), since=state.since if state else None,
         ruleset=state.evaluation.ruleset if state else "",
         adverse=list(evaluation.adverse) if evaluation else [], unmet=list(evaluation.unmet) if evaluation else [],
         redlist_eligible=evaluation.redlist.eligible if evaluation else None, criteria=criteria,

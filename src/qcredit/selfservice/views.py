@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from qcredit.accounts.models import Membership
 from qcredit.accounts.services import AccessDenied
 from qcredit.grading.models import GradeState
+from qcredit.grading.selectors import confirmed_as_of
 from qcredit.lists import selectors as lists_selectors
 from qcredit.lists import services
 from qcredit.lists.errors import ListsError
@@ -74,6 +75,7 @@ def home(request):
     return _render(request, "home.html", {
         "d": dossier, "e": dossier.enterprise, "entries": selectors.own_entries(user=request.user,
                                                                                 enterprise=request.enterprise),
+        "confirmed_as_of": confirmed_as_of(dossier.state),
     })
 
 

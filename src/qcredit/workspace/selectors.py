@@ -18,7 +18,8 @@ from django.db.models.functions import Concat, Substr
 from django.utils.timezone import localdate
 
 from qcredit.archive.models import Enterprise, Record
-from qcredit.grading.models import GradeChange, GradeState, GradingRun
+from qcredit.grading.models import GradeChange, GradeState
+from qcredit.grading.selectors import confirmed_as_of
 from qcredit.grading.services import available_rulesets, parse_evidence
 from qcredit.lists.models import AApplication, BlacklistEntry, Objection, PublishedA, Recheck
 from qcredit.redlist.models import Entry, Nomination, RemovalItem, RevocationReview
@@ -384,9 +385,7 @@ def enterprise_dossier(*, uscc: str) -> Dossier | None:
             ev = state.evaluation
             evaluation = evaluation_from_snapshot(uscc=uscc, as_of=ev.as_of, ruleset=ruleset, grade=ev.grade,
                                                   holds_code=ev.holds, evidence=parse_evidence(ev.evidence))
-    last_full = GradingRun.objects.filter(kind=GradingRun.Kind.FULL, finished_at__isnull=False).order_by(
-        "-as_of").values_list("as_of", flat=True).first()
-    confirmed = max(filter(None, [state.as_of if state else None, last_full]), default=None)
+    confirmed = confirmed_as_of(state)
 
     versions = list(Record.objects.filter(enterprise=enterprise).select_related("recorded_by").order_by(
         "-date", "source", "record_id", "-version"))
