@@ -83,6 +83,18 @@ SHOTS = [
     Shot("enterprise-statements", "enterprise", "selfservice:statements"),
     # The technical admin.
     Shot("admin-index", "admin", "admin:index"),
+    # issue 5: supervision, exchange, reports, the partner API
+    Shot("public-inspections", None, "inspections:index"),
+    Shot("staff-supervision", "sheng-division", "supervision:index"),
+    Shot("staff-measures", "sheng-admin", "supervision:measures"),
+    Shot("staff-plans", "sheng-division", "supervision:plans"),
+    Shot("staff-warnings", "sheng-division", "supervision:warnings"),
+    Shot("staff-honour-reviews", "sheng-division", "supervision:honour-reviews"),
+    Shot("staff-reports", "sheng-office", "reports:grades"),
+    Shot("staff-report-movements", "sheng-office", "reports:movements"),
+    Shot("staff-exports", "sheng-office", "exchange:exports"),
+    Shot("staff-outbox", "sheng-office", "exchange:outbox"),
+    Shot("api-docs", None, "api:docs"),
 ]
 
 # Where to find one enterprise (or one list) on the running site: (page URL name, query, link pattern).
