@@ -10,7 +10,6 @@ from __future__ import annotations
 import sys
 import xml.etree.ElementTree as ET
 
-
 ALLOWED = {("tests.cli.test_conformance", "test_the_copy_matches_the_shared_vectors",
             "no ../shared/conformance beside this clone")}
 
