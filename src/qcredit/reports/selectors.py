@@ -27,9 +27,10 @@ from qcredit.lists.models import BlacklistEntry, Objection, PublishedA, Recheck
 from qcredit.redlist.models import Entry, RevocationReview
 from qcredit.rules.codes import MANUFACTURING_DIVISIONS, NO_INDUSTRY, SECTIONS, industry_name, region_name
 from qcredit.rules.dates import add_months
+from qcredit.rules.qco import GRADE_DISPLAY
 
 GRADES = ("A", "B", "C", "D", "N")
-GRADE_LABELS = {"A": "A 守信", "B": "B 基本守信", "C": "C 失信", "D": "D 严重失信", "N": "N 未定级", "": "尚未评定"}
+GRADE_LABELS = {**GRADE_DISPLAY, "N": "N 未定级", "": "尚未评定"}
 GRADE_RANK = {"A": 4, "B": 3, "C": 2, "D": 1}  # N is not on the scale (SPEC §4)
 MAX_MONTHS = 60
 DUE_SOON_WORKDAYS = 5

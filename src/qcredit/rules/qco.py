@@ -182,3 +182,5 @@ CRITERIA: tuple[Criterion, ...] = (
 )
 
 GRADE_LABELS = {"A": "守信", "B": "基本守信", "C": "失信", "D": "严重失信", "N": "未定级"}
+# As the pages show a grade: the letter with its word ("C 失信"); "未定级" alone for N.
+GRADE_DISPLAY = {g: (word if g == "N" else f"{g} {word}") for g, word in GRADE_LABELS.items()}

@@ -11,12 +11,13 @@ from django.utils.html import format_html, format_html_join
 
 from qcredit.accounts.models import Role
 from qcredit.accounts.services import AccessDenied, has_role
+from qcredit.rules.qco import GRADE_DISPLAY
 
 from . import selectors, services
 from .errors import RuleSetVersionError
 from .models import RuleSetVersion
 
-GRADE_LABELS = {"A": "A 守信", "B": "B 基本守信", "C": "C 失信", "D": "D 严重失信", "N": "未定级"}
+GRADE_LABELS = GRADE_DISPLAY
 
 
 def _may_administer(user) -> bool:

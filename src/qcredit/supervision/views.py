@@ -24,7 +24,10 @@ from qcredit.archive.models import Enterprise
 from qcredit.archive.services import ArchiveError
 from qcredit.grading.models import GradeState
 from qcredit.rules.codes import industry_name, region_name
+from qcredit.rules.qco import GRADE_DISPLAY
 from qcredit.rules.uscc import USCCError, normalize_uscc
+from qcredit.web.refusals import refusal
+from qcredit.web.refusals import refusal_status as _status
 from qcredit.workspace.views import staff_required
 
 from . import selectors, services
@@ -33,17 +36,7 @@ from .forms import ConflictForm, MeasureForm, PlanForm, ReasonForm, ResultForm
 from .models import STRATUM_LABELS, Conflict, InspectionPlan, Measure, PlanItem
 
 DOMAIN_ERRORS = (AccessDenied, SupervisionError, ArchiveError, BundleError)
-GRADE_LABELS = {"A": "A 守信", "B": "B 基本守信", "C": "C 失信", "D": "D 严重失信"}
-
-
-def refusal(exc: Exception) -> str:
-    if isinstance(exc, BundleError):
-        return "档案记录不符合要求：" + "；".join(p.reason for p in exc.problems)
-    return getattr(exc, "message", None) or str(exc)
-
-
-def _status(exc: Exception) -> int:
-    return 403 if isinstance(exc, AccessDenied) else 400
+GRADE_LABELS = {g: GRADE_DISPLAY[g] for g in "ABCD"}  # the grades measures are set for
 
 
 def _url(name: str, *args) -> str:

@@ -35,9 +35,10 @@ from qcredit.rules.dates import add_months
 from qcredit.rules.evaluate import Evaluation, evaluation_from_snapshot
 from qcredit.rules.interpretations import INTERPRETATIONS
 from qcredit.rules.kinds import KINDS, display_value
+from qcredit.rules.qco import GRADE_DISPLAY
 from qcredit.rules.uscc import USCCError, normalize_uscc
 
-GRADE_LABELS = {"A": "A 守信", "B": "B 基本守信", "C": "C 失信", "D": "D 严重失信", "N": "未定级"}
+GRADE_LABELS = GRADE_DISPLAY
 UNGRADED = ""  # an enterprise the grading has not reached yet (no GradeState)
 UNGRADED_LABEL = "尚未评定"
 TIER_LABELS = {"A": "守信（A级）标准 — QCO 三(一)", "B": "基本守信（B级）标准 — QCO 三(二)",

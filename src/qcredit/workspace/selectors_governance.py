@@ -17,13 +17,14 @@ from qcredit.grading.services import ruleset_on
 from qcredit.redlist.models import RemovalItem
 from qcredit.rules import SHIPPED, RuleSet
 from qcredit.rules.parameters import UNIT_LABELS
+from qcredit.rules.qco import GRADE_DISPLAY
 from qcredit.rulesets import selectors as ruleset_selectors
 from qcredit.rulesets.errors import RuleSetVersionError
 from qcredit.rulesets.models import RuleSetVersion
 from qcredit.workdays.schedule import HOLIDAY, KIND_LABELS, WEEKDAY_LABELS
 
 GRADES = ("A", "B", "C", "D", "N")
-GRADE_LABELS = {"A": "A 守信", "B": "B 基本守信", "C": "C 失信", "D": "D 严重失信", "N": "未定级"}
+GRADE_LABELS = GRADE_DISPLAY
 
 
 # --- rule sets (SPEC §6) --------------------------------------------------------------------------

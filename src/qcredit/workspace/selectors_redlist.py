@@ -25,12 +25,13 @@ from qcredit.redlist.models import (
     RevocationReview,
 )
 from qcredit.rules import SHIPPED
+from qcredit.rules.qco import GRADE_DISPLAY
 from qcredit.rules.srl import NO_QUALIFYING_CONDITION, NOT_A_SUBJECT
 from qcredit.rules.uscc import USCCError, normalize_uscc
 from qcredit.workdays.calendar import workdays_between
 from qcredit.workdays.errors import MissingHolidayYear
 
-GRADE_LABELS = {"A": "A 守信", "B": "B 基本守信", "C": "C 失信", "D": "D 严重失信", "N": "未定级"}
+GRADE_LABELS = GRADE_DISPLAY
 
 # Every role but the auditor's works on the red list (auditors read the audit trail).
 STAFF_ROLES = tuple(r for r in Role if r != Role.AUDITOR)
