@@ -17,12 +17,7 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+from qcredit.exchange.exports import neutralise  # one rule for every spreadsheet the system writes
 
 
 def to_csv(*, fields: tuple[str, ...], rows: list[dict]) -> bytes:
