@@ -50,7 +50,7 @@ from qcredit.audit.services import audit_access, audit_write
 from qcredit.grading.models import GradeChange, GradeState
 from qcredit.grading.services import available_rulesets, parse_evidence, ruleset_on
 from qcredit.rules.facts import CURRENT
-from qcredit.rules.kinds import BOOL, CHOICE_LABELS, DATE, KINDS, RATE
+from qcredit.rules.kinds import CHOICE_LABELS, KINDS, display_value
 
 from . import risk
 from .models import Measure
@@ -278,23 +278,11 @@ def measures_of(*, enterprise: Enterprise, grade: str, on: date | None = None) -
 # --- yellow-card warning letters (黄牌警告) ---------------------------------------------------------------
 
 
-def _display(value, f) -> str:
-    if value is None or value == "":
-        return "—"
-    if f.type == BOOL:
-        return "是" if value else "否"
-    if f.type == RATE:
-        return f"{value * 100:.2f}%".replace(".00%", "%")
-    if f.type == DATE:
-        return value.isoformat()
-    return CHOICE_LABELS.get(value, str(value)) if f.choices else str(value)
-
-
 def _record_facts(record: Record) -> dict:
     kind = KINDS[record.kind]
     return {"record_id": record.record_id, "source": record.source, "kind": record.kind, "kind_label": kind.label,
             "date": record.date.isoformat(), "ref": record.ref,
-            "fields": [[f.label, _display(getattr(record, f.name), f)] for f in kind.fields]}
+            "fields": [[f.label, display_value(f, getattr(record, f.name))] for f in kind.fields]}
 
 
 def letter_facts(adverse: list[AdverseFact]) -> list[dict]:
