@@ -30,19 +30,12 @@ from qcredit.lists import selectors as lists_selectors
 from qcredit.lists import services
 from qcredit.lists.errors import ListsError
 from qcredit.lists.models import AApplication, PublishedA, Statement
+from qcredit.web.refusals import refusal, refusal_status
 from qcredit.workdays.errors import WorkdayError
 
 from . import forms, selectors
 
 DOMAIN_ERRORS = (AccessDenied, ListsError, WorkdayError)
-
-
-def refusal(exc: Exception) -> str:
-    return getattr(exc, "message", None) or str(exc)
-
-
-def refusal_status(exc: Exception) -> int:
-    return 403 if isinstance(exc, AccessDenied) else 400
 
 
 def enterprise_required(view):

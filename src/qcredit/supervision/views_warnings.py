@@ -23,6 +23,8 @@ from qcredit.archive.bundle import BundleError
 from qcredit.archive.models import Enterprise
 from qcredit.archive.services import ArchiveError
 from qcredit.rules.uscc import USCCError, normalize_uscc
+from qcredit.web.refusals import refusal
+from qcredit.web.refusals import refusal_status as _status
 from qcredit.workdays.errors import WorkdayError
 from qcredit.workspace.views import staff_required
 
@@ -30,16 +32,6 @@ from . import risk, warnings
 from .models_warnings import HonourPolicyReview
 
 DOMAIN_ERRORS = (AccessDenied, warnings.WarningError, ArchiveError, BundleError, WorkdayError)
-
-
-def refusal(exc: Exception) -> str:
-    if isinstance(exc, BundleError):
-        return "档案记录不符合要求：" + "；".join(p.reason for p in exc.problems)
-    return getattr(exc, "message", None) or str(exc)
-
-
-def _status(exc: Exception) -> int:
-    return 403 if isinstance(exc, AccessDenied) else 400
 
 
 def _url(name: str, *args) -> str:

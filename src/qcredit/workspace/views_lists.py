@@ -29,6 +29,7 @@ from qcredit.lists import services
 from qcredit.lists.errors import ListsError
 from qcredit.lists.models import AApplication, BlacklistEntry, Objection, PublishedA, Statement, TargetKind
 from qcredit.lists.targets import resolve_target
+from qcredit.web.refusals import refusal, refusal_status
 from qcredit.workdays.errors import WorkdayError
 
 from . import forms_lists as forms
@@ -36,17 +37,6 @@ from . import selectors_lists as selectors
 from .views import staff_required
 
 DOMAIN_ERRORS = (AccessDenied, ListsError, ArchiveError, BundleError, WorkdayError)
-
-
-def refusal(exc: Exception) -> str:
-    """The Chinese message of a domain error (what was refused and why)."""
-    if isinstance(exc, BundleError):
-        return "档案记录不符合要求：" + "；".join(p.reason for p in exc.problems)
-    return getattr(exc, "message", None) or str(exc)
-
-
-def refusal_status(exc: Exception) -> int:
-    return 403 if isinstance(exc, AccessDenied) else 400
 
 
 def _render(request, template: str, context: dict, status: int = 200):
