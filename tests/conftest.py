@@ -30,6 +30,21 @@ def pytest_configure(config):
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def require_redis(broker_url: str) -> None:
+    """Redis at ``broker_url`` must answer: without it a test is skipped locally and FAILS under
+    QCREDIT_REQUIRE_SERVICES=1 (CI)."""
+    import socket
+    from urllib.parse import urlparse
+
+    url = urlparse(broker_url)
+    try:
+        socket.create_connection((url.hostname, url.port or 6379), timeout=3).close()
+    except OSError as exc:
+        if REQUIRE_SERVICES:
+            pytest.fail(f"Redis is required (QCREDIT_REQUIRE_SERVICES=1) and not reachable: {exc}")
+        pytest.skip(f"Redis not reachable: {exc}")
+
+
 def database_vendor() -> str:
     from django.db import connection
 

@@ -3,16 +3,14 @@ real worker delivers through the Redis broker."""
 
 from __future__ import annotations
 
-import socket
 import uuid
-from urllib.parse import urlparse
 
 import pytest
 
 from qcredit.config.celery import app
 from qcredit.exchange.models import DeliveryAttempt, OutboxMessage
+from tests.conftest import require_redis
 
-from ..conftest import REQUIRE_SERVICES
 from .conftest import new_entry, record
 
 
@@ -23,19 +21,9 @@ def test_beat_delivers_the_outbox_every_minute_and_a_late_run_expires():
     assert "qcredit.exchange.deliver_due" in app.tasks
 
 
-def _redis_reachable() -> None:
-    url = urlparse(app.conf.broker_url)
-    try:
-        socket.create_connection((url.hostname, url.port or 6379), timeout=3).close()
-    except OSError as exc:
-        if REQUIRE_SERVICES:
-            pytest.fail(f"Redis is required (QCREDIT_REQUIRE_SERVICES=1) and not reachable: {exc}")
-        pytest.skip(f"Redis not reachable: {exc}")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_celery_worker_delivers_the_outbox_through_redis(partners, fake, fake2):
-    _redis_reachable()
+    require_redis(app.conf.broker_url)
     from celery.contrib.testing.worker import start_worker
 
     from qcredit.exchange.tasks import deliver_due

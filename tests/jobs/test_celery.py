@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from datetime import date
-from urllib.parse import urlparse
 
 import pytest
 from celery.schedules import crontab
@@ -14,8 +12,7 @@ from celery.schedules import crontab
 from qcredit.config.celery import app
 from qcredit.jobs import services
 from qcredit.jobs.models import JobRun
-
-from ..conftest import REQUIRE_SERVICES
+from tests.conftest import require_redis
 
 
 def test_the_app_reads_redis_from_the_environment_and_runs_tasks_for_real_by_default():
@@ -39,19 +36,9 @@ def test_the_beat_schedule_runs_the_daily_job_at_0130_reminders_at_0830_and_the_
     assert {e["task"] for e in schedule.values()} <= set(app.tasks)
 
 
-def _redis_reachable() -> None:
-    url = urlparse(app.conf.broker_url)
-    try:
-        socket.create_connection((url.hostname, url.port or 6379), timeout=3).close()
-    except OSError as exc:
-        if REQUIRE_SERVICES:
-            pytest.fail(f"Redis is required (QCREDIT_REQUIRE_SERVICES=1) and not reachable: {exc}")
-        pytest.skip(f"Redis not reachable: {exc}")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_daily_task_runs_in_a_worker_through_the_redis_broker(monkeypatch):
-    _redis_reachable()
+    require_redis(app.conf.broker_url)
     from celery.contrib.testing.worker import start_worker
 
     from qcredit.jobs.tasks import run_daily
