@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from qcredit.portal.opendata import neutralise
+from qcredit.exchange.exports import neutralise
 from qcredit.portal.selectors import OPEN_DATA_FIELDS
 
 from . import world as w

@@ -9,41 +9,26 @@ JSON carries the values unchanged: it is data, not a spreadsheet.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
-
-from qcredit.exchange.exports import neutralise  # one rule for every spreadsheet the system writes
+from qcredit.exchange.exports import (  # one writer for every spreadsheet the system makes
+    csv_chunks,
+    xlsx_write,
+)
 
 
 def to_csv(*, fields: tuple[str, ...], rows: list[dict]) -> bytes:
     """UTF-8 with a byte-order mark (so that spreadsheet programs read Chinese), CRLF lines."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(fields)
-    for row in rows:
-        writer.writerow([neutralise(row.get(f, "")) for f in fields])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return b"".join(csv_chunks(fields, ([row.get(f, "") for f in fields] for row in rows)))
 
 
 def to_xlsx(*, fields: tuple[str, ...], rows: list[dict], title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(list(fields))
-    for row in rows:
-        sheet.append([neutralise(row.get(f, "")) for f in fields])
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            cell.data_type = TYPE_STRING
-    for column, name in zip(sheet.columns, fields, strict=False):
-        sheet.column_dimensions[column[0].column_letter].width = 40 if name in ("列入原因", "主体名称") else 22
+    """One sheet, every cell text (the same writer as the partner exports)."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    xlsx_write(buffer, fields, ([row.get(f, "") for f in fields] for row in rows), title=title,
+               widths={i: 40 if name in ("列入原因", "主体名称") else 22 for i, name in enumerate(fields)})
     return buffer.getvalue()
 
 
