@@ -9,20 +9,46 @@ import re
 import zlib
 from dataclasses import dataclass
 
-_OBJ = re.compile(rb"(\d+) 0 obj\s*(.*?)\s*endobj", re.S)
 _REF = re.compile(rb"/(\w[\w.+-]*) (\d+) 0 R")
+
+
+_OBJ_START = re.compile(rb"(\d+) 0 obj\b")
+_LENGTH = re.compile(rb"/Length (\d+)(?! \d+ R)")
 
 
 def _stream(body: bytes) -> bytes:
     head, _, rest = body.partition(b"stream")
     data = rest.lstrip(b"\r\n")
-    data = data[:data.rfind(b"endstream")].rstrip(b"\r\n")
+    length = _LENGTH.search(head)
+    data = data[:int(length[1])] if length else data[:data.rfind(b"endstream")].rstrip(b"\r\n")
     return zlib.decompress(data) if b"/FlateDecode" in head else data
+
+
+def _top_level_objects(pdf: bytes) -> dict[int, bytes]:
+    """``N 0 obj … endobj`` bodies. A stream is read by its /Length: compressed data may contain
+    the bytes "endobj" or "endstream" by chance, which a plain pattern would stop at."""
+    found: dict[int, bytes] = {}
+    position = 0
+    while (match := _OBJ_START.search(pdf, position)) is not None:
+        start = match.end()
+        end = pdf.find(b"endobj", start)
+        stream_at = pdf.find(b"stream", start, end if end != -1 else len(pdf))
+        if stream_at != -1:
+            length = _LENGTH.search(pdf, start, stream_at)
+            if length:
+                data_start = stream_at + len(b"stream")
+                data_start += 2 if pdf[data_start:data_start + 2] == b"\r\n" else 1
+                end = pdf.find(b"endobj", data_start + int(length[1]))
+        if end == -1:
+            break
+        found[int(match[1])] = pdf[start:end].strip()
+        position = end + len(b"endobj")
+    return found
 
 
 def objects(pdf: bytes) -> dict[int, bytes]:
     """Every object, including those packed in object streams."""
-    found = {int(m[1]): m[2] for m in _OBJ.finditer(pdf)}
+    found = _top_level_objects(pdf)
     for body in list(found.values()):
         if b"/Type /ObjStm" in body:
             count = int(re.search(rb"/N (\d+)", body)[1])
